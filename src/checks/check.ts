@@ -1,0 +1,92 @@
+/**
+ * What a conformance check is and what it can conclude. A check throws CheckFailure (with the
+ * evidence that proves it) or Unsupported; returning normally means it passed. The runner turns
+ * anything else a check throws into `failed`, so a crashing check is never lost.
+ */
+import type { AepConnection, ConnectOptions, Transcript, TranscriptEntry } from '../client/index.js';
+import type { Capability, Limits, ReadyFrame, RuleId } from '../protocol/index.js';
+
+export type CheckStatus = 'passed' | 'failed' | 'skipped' | 'unsupported';
+
+export interface Evidence {
+  /** The frames that show the violation, labelled by connection. */
+  transcript: TranscriptEntry[];
+  /** Anything else that explains it: expected vs actual, the offending event. */
+  details?: Record<string, unknown>;
+}
+
+export type CheckOutcome =
+  | { status: 'passed' }
+  | { status: 'failed'; reason: string; evidence: Evidence }
+  | { status: 'skipped'; reason: string }
+  | { status: 'unsupported'; reason: string };
+
+export class CheckFailure extends Error {
+  constructor(
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'CheckFailure';
+  }
+}
+
+export class Unsupported extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Unsupported';
+  }
+}
+
+export interface TargetInfo {
+  wsUrl: string;
+  httpUrl: string;
+  /** An Origin the target accepts; without it the Origin checks are unsupported. */
+  allowedOrigin?: string;
+  ready: ReadyFrame;
+  capabilities: ReadonlySet<string>;
+  limits: Limits;
+}
+
+export interface TokenFactory {
+  valid(sub: string, options?: { expiresInS?: number }): Promise<string>;
+  expired(sub: string): Promise<string>;
+  badSignature(sub: string): Promise<string>;
+  algNone(sub: string): string;
+  wrongAlgorithm(sub: string): Promise<string>;
+  withoutExp(sub: string): Promise<string>;
+}
+
+export type ConnectRequest = Omit<ConnectOptions, 'url' | 'transcript' | 'token'> & {
+  /** Another URL than the target's (a different path or query). */
+  url?: string;
+  /** The user to authenticate as; a fresh user when omitted. */
+  user?: string;
+  /** An explicit token (possibly broken on purpose) instead of a valid one for `user`. */
+  token?: string | null;
+};
+
+export interface CheckContext {
+  readonly target: TargetInfo;
+  readonly tokens: TokenFactory;
+  readonly transcript: Transcript;
+  readonly signal: AbortSignal;
+  /** Pause between events that checks ask the scripted agent for (profile-driven). */
+  readonly eventDelayMs: number;
+  newUser(): string;
+  /** Opens a connection the runner closes after the check; resolves after the upgrade. */
+  connect(request?: ConnectRequest): Promise<AepConnection>;
+  /** Opens a connection and awaits its `ready`. */
+  session(request?: ConnectRequest): Promise<AepConnection>;
+}
+
+export interface Check {
+  /** Stable id, `R-x.y/what-it-checks`. */
+  id: string;
+  rules: readonly (RuleId | '§4')[];
+  title: string;
+  requires: readonly Capability[];
+  /** Overrides the profile's per-check timeout for checks that wait on purpose. */
+  timeoutMs?: number;
+  run(context: CheckContext): Promise<void>;
+}

@@ -1,0 +1,3 @@
+export * from './check.js';
+export { AEP_CHECKS, selectChecks } from './registry.js';
+export * from './stream-rules.js';

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * The `agentwire` command. Wires the subcommands together and owns the one place where errors
+ * become a single line on stderr and an exit code (see the README's exit code table).
+ */
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from '../runner/index.js';
+import { TOOL_VERSION } from '../version.js';
+import { CliError } from './errors.js';
+import { registerRunCommand } from './run-command.js';
+import { registerServeCommand } from './serve-command.js';
+
+function buildProgram(): Command {
+  const program = new Command('agentwire')
+    .description('Test real-time AI-agent backends (AEP/1 over WebSocket) against real services')
+    .version(TOOL_VERSION)
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'agentwire: ')) });
+  registerRunCommand(program);
+  registerServeCommand(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      ) {
+        process.exitCode = 0;
+        return;
+      }
+      process.stderr.write('run "agentwire --help" or "agentwire <command> --help" for usage\n');
+      process.exitCode = ExitCode.usage;
+      return;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`agentwire: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    process.stderr.write(
+      `agentwire: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exitCode = ExitCode.notChecked;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,3 @@
+export * from './connection.js';
+export * from './tokens.js';
+export * from './transcript.js';

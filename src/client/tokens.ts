@@ -1,0 +1,45 @@
+/**
+ * JWT minting for test users. The suite needs valid tokens and every kind of invalid one that
+ * R-2.2 names, so this module can also produce the broken variants on purpose.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+
+export interface MintOptions {
+  sub: string;
+  /** Seconds until `exp`; negative values give an already expired token. Default 600. */
+  expiresInS?: number;
+  /** Omit `exp` entirely (R-2.2 makes it required). */
+  omitExp?: boolean;
+  alg?: 'HS256' | 'HS384' | 'HS512';
+}
+
+export async function mintToken(secret: string, options: MintOptions): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT({})
+    .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' })
+    .setSubject(options.sub)
+    .setIssuedAt(now - 1);
+  if (!options.omitExp) jwt.setExpirationTime(now + (options.expiresInS ?? 600));
+  return jwt.sign(new TextEncoder().encode(secret));
+}
+
+/** An unsigned token (`alg: none`), the classic signature-bypass attack. */
+export function mintUnsignedToken(sub: string, expiresInS = 600): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const exp = Math.floor(Date.now() / 1000) + expiresInS;
+  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub, exp })}.`;
+}
+
+/** A token signed with a different secret: well-formed, bad signature. */
+export function mintForeignToken(sub: string): Promise<string> {
+  return mintToken(randomBytes(32).toString('hex'), { sub });
+}
+
+export function newUserId(prefix = 'u'): string {
+  return `${prefix}_${randomUUID().slice(0, 12)}`;
+}
+
+export function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}

@@ -1,0 +1,3 @@
+export * from './constants.js';
+export * from './frames.js';
+export * from './rules.js';

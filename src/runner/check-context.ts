@@ -1,0 +1,71 @@
+/**
+ * Builds the context one check runs in, and tears down everything the check opened, whether it
+ * passed, failed, crashed or timed out.
+ */
+
+import type { CheckContext, ConnectRequest, TargetInfo, TokenFactory } from '../checks/index.js';
+import { AepConnection, newUserId, Transcript } from '../client/index.js';
+
+export interface ScopedContext {
+  context: CheckContext;
+  abort(): void;
+  dispose(): Promise<void>;
+}
+
+export function createCheckContext(
+  target: TargetInfo,
+  tokens: TokenFactory,
+  eventDelayMs: number,
+): ScopedContext {
+  const transcript = new Transcript();
+  const controller = new AbortController();
+  const connections = new Set<AepConnection>();
+  let opened = 0;
+
+  async function connect(request: ConnectRequest = {}): Promise<AepConnection> {
+    if (controller.signal.aborted) throw new Error('check was stopped');
+    const user = request.user ?? newUserId();
+    const token = request.token === null ? undefined : (request.token ?? (await tokens.valid(user)));
+    opened++;
+    const connection = await AepConnection.open({
+      ...request,
+      url: request.url ?? target.wsUrl,
+      token,
+      auth: request.auth ?? (token ? 'header' : 'none'),
+      label: request.label ?? `c${opened}`,
+      transcript,
+    });
+    connections.add(connection);
+    if (controller.signal.aborted) connection.drop();
+    return connection;
+  }
+
+  const context: CheckContext = {
+    target,
+    tokens,
+    transcript,
+    signal: controller.signal,
+    eventDelayMs,
+    newUser: () => newUserId(),
+    connect,
+    async session(request) {
+      const connection = await connect(request);
+      const ready = await connection.ready();
+      if (ready?.type !== 'ready') {
+        throw new Error(`expected ready as the first frame, got ${JSON.stringify(ready).slice(0, 200)}`);
+      }
+      return connection;
+    },
+  };
+
+  return {
+    context,
+    abort: () => {
+      controller.abort();
+      for (const connection of connections) connection.drop();
+    },
+    async dispose() {
+      await Promise.all([...connections].map((connection) => connection.close()));
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Before any check runs, one real session proves the target is reachable, accepts our tokens
+ * and speaks AEP/1; its `ready` tells the capabilities and limits that gate the checks.
+ */
+
+import type { TargetInfo, TokenFactory } from '../checks/index.js';
+import { AepConnection, HandshakeRejectedError, newUserId } from '../client/index.js';
+import { DEFAULT_LIMITS, readySchema } from '../protocol/index.js';
+
+export class TargetUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetUnavailableError';
+  }
+}
+
+export interface TargetAddress {
+  wsUrl: string;
+  httpUrl: string;
+  allowedOrigin?: string;
+}
+
+export async function preflight(
+  address: TargetAddress,
+  tokens: TokenFactory,
+  timeoutMs = 5000,
+): Promise<TargetInfo> {
+  const token = await tokens.valid(newUserId('preflight'));
+  let connection: AepConnection;
+  try {
+    connection = await AepConnection.open({
+      url: address.wsUrl,
+      token,
+      label: 'preflight',
+      handshakeTimeoutMs: timeoutMs,
+      ...(address.allowedOrigin ? { origin: address.allowedOrigin } : {}),
+    });
+  } catch (error) {
+    throw new TargetUnavailableError(explainConnectError(address.wsUrl, error));
+  }
+  try {
+    const ready = await connection.ready(timeoutMs).catch(() => {
+      throw new TargetUnavailableError(
+        `target ${address.wsUrl} upgraded but sent no frame within ${timeoutMs} ms; is it an AEP/1 server?`,
+      );
+    });
+    const parsed = readySchema.safeParse(ready);
+    const capabilities = Array.isArray(ready?.capabilities)
+      ? ready.capabilities.filter((c) => typeof c === 'string')
+      : [];
+    return {
+      ...address,
+      ready,
+      capabilities: new Set(capabilities),
+      // A malformed ready is reported by the R-3.1 checks; the run still goes on with defaults.
+      limits: parsed.success ? { ...DEFAULT_LIMITS, ...parsed.data.limits } : DEFAULT_LIMITS,
+    };
+  } finally {
+    await connection.close();
+  }
+}
+
+function explainConnectError(url: string, error: unknown): string {
+  if (error instanceof HandshakeRejectedError) {
+    if (error.status === 401) {
+      return `target ${url} refused a valid test token (HTTP 401): pass the secret it verifies tokens with (--jwt-secret or AGENTWIRE_JWT_SECRET)`;
+    }
+    if (error.status === 403) {
+      return `target ${url} refused our Origin (HTTP 403): pass an Origin it allows with --allowed-origin URL`;
+    }
+    return `target ${url} refused the WebSocket upgrade with HTTP ${error.status}: check the URL and path`;
+  }
+  const code = (error as NodeJS.ErrnoException)?.code;
+  const reason =
+    code === 'ECONNREFUSED'
+      ? 'connection refused: nothing listens there; start the server or fix --target'
+      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? 'host name not found: fix --target'
+        : ((error as Error)?.message ?? String(error));
+  return `target ${url} is unreachable (${reason})`;
+}

@@ -1,0 +1,57 @@
+/** The results model: one shape that every report renderer reads. */
+import type { CheckStatus, Evidence } from '../checks/index.js';
+
+export interface CheckResult {
+  id: string;
+  rule: string;
+  rules: string[];
+  title: string;
+  status: CheckStatus;
+  duration_ms: number;
+  attempts: number;
+  reason?: string;
+  evidence?: Evidence;
+}
+
+export interface Summary {
+  total: number;
+  executed: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  unsupported: number;
+}
+
+export interface RunReport {
+  tool: { name: string; version: string };
+  profile: string;
+  target: {
+    ws_url: string;
+    http_url: string;
+    mode: 'embedded' | 'external';
+    server?: { name: string; version: string };
+  };
+  capabilities: string[];
+  started_at: string;
+  duration_ms: number;
+  settings: { concurrency: number; check_timeout_ms: number; retries: number; min_executed: number };
+  summary: Summary;
+  checks: CheckResult[];
+  /** Set when the run could not check what it was asked (exit code 2). */
+  problem?: string;
+  environment?: unknown;
+}
+
+export function summarise(results: readonly CheckResult[]): Summary {
+  const count = (status: CheckStatus) => results.filter((result) => result.status === status).length;
+  const passed = count('passed');
+  const failed = count('failed');
+  return {
+    total: results.length,
+    executed: passed + failed,
+    passed,
+    failed,
+    skipped: count('skipped'),
+    unsupported: count('unsupported'),
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Runs checks against one target with a concurrency limit, a per-check timeout and retries.
+ * Every selected check ends with exactly one result: capability gating gives `unsupported`
+ * (R-3.2), a timeout or a crash gives `failed` with the reason, never a lost check.
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  type Check,
+  CheckFailure,
+  type CheckOutcome,
+  type TargetInfo,
+  type TokenFactory,
+  Unsupported,
+} from '../checks/index.js';
+import type { Transcript } from '../client/index.js';
+import { createCheckContext } from './check-context.js';
+import type { ExecutionProfile } from './profile.js';
+import type { CheckResult } from './results.js';
+
+export interface RunObserver {
+  onCheckStart?(check: Check): void;
+  onCheckEnd?(result: CheckResult): void;
+}
+
+export interface RunChecksOptions {
+  target: TargetInfo;
+  tokens: TokenFactory;
+  profile: ExecutionProfile;
+  observer?: RunObserver;
+}
+
+export async function runChecks(checks: readonly Check[], options: RunChecksOptions): Promise<CheckResult[]> {
+  const results = new Array<CheckResult>(checks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < checks.length) {
+      const index = next++;
+      const check = checks[index]!;
+      if (options.profile.spacingMs > 0) await delay(options.profile.spacingMs);
+      options.observer?.onCheckStart?.(check);
+      const result = await runWithRetries(check, options);
+      results[index] = result;
+      options.observer?.onCheckEnd?.(result);
+    }
+  };
+  const workers = Math.max(1, Math.min(options.profile.concurrency, checks.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return results;
+}
+
+/** Results for checks that were not run, each with the reason (counted, never hidden). */
+export function skippedResults(checks: readonly Check[], reason: string): CheckResult[] {
+  return checks.map((check) => ({
+    ...describe(check),
+    status: 'skipped',
+    duration_ms: 0,
+    attempts: 0,
+    reason,
+  }));
+}
+
+async function runWithRetries(check: Check, options: RunChecksOptions): Promise<CheckResult> {
+  const started = performance.now();
+  let attempts = 0;
+  let outcome: CheckOutcome;
+  do {
+    attempts++;
+    outcome = await runOnce(check, options);
+  } while (outcome.status === 'failed' && attempts <= options.profile.retries);
+  const duration_ms = Math.round(performance.now() - started);
+  const base = { ...describe(check), duration_ms, attempts };
+  switch (outcome.status) {
+    case 'passed':
+      return { ...base, status: 'passed' };
+    case 'failed':
+      return { ...base, status: 'failed', reason: outcome.reason, evidence: outcome.evidence };
+    default:
+      return { ...base, status: outcome.status, reason: outcome.reason };
+  }
+}
+
+async function runOnce(check: Check, options: RunChecksOptions): Promise<CheckOutcome> {
+  const missing = check.requires.filter((capability) => !options.target.capabilities.has(capability));
+  if (missing.length > 0) {
+    return {
+      status: 'unsupported',
+      reason: `server does not list capabilit${missing.length > 1 ? 'ies' : 'y'} ${missing.join(', ')}`,
+    };
+  }
+  const timeoutMs = check.timeoutMs ?? options.profile.checkTimeoutMs;
+  const scope = createCheckContext(options.target, options.tokens, options.profile.eventDelayMs);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  try {
+    const settled = await Promise.race([check.run(scope.context).then(() => 'done' as const), timeout]);
+    if (settled === 'timeout') {
+      scope.abort();
+      return failed(`timed out after ${timeoutMs} ms`, scope.context.transcript);
+    }
+    return { status: 'passed' };
+  } catch (error) {
+    if (error instanceof Unsupported) return { status: 'unsupported', reason: error.message };
+    if (error instanceof CheckFailure) return failed(error.message, scope.context.transcript, error.details);
+    const message = error instanceof Error ? error.message : String(error);
+    return failed(`check could not complete: ${message}`, scope.context.transcript);
+  } finally {
+    clearTimeout(timer);
+    await scope.dispose();
+  }
+}
+
+function failed(reason: string, transcript: Transcript, details?: Record<string, unknown>): CheckOutcome {
+  return {
+    status: 'failed',
+    reason,
+    evidence: { transcript: transcript.excerpt(), ...(details ? { details } : {}) },
+  };
+}
+
+function describe(check: Check) {
+  return { id: check.id, rule: check.rules[0] ?? '', rules: [...check.rules], title: check.title };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

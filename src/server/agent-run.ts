@@ -1,0 +1,59 @@
+/**
+ * Drives one run of the scripted agent through the thread hub. Owns the run's frame:
+ * agent_started first, exactly one agent_completed last (R-5.2), and on cancellation it closes
+ * any open tool call before completing as `cancelled` (R-5.3, R-5.7).
+ */
+import type { Scenario } from '../protocol/index.js';
+import { resolveScenario, scriptedSteps } from './scripted-agent.js';
+import type { ThreadHub } from './thread-hub.js';
+
+export interface RunRequest {
+  runId: string;
+  threadId: string;
+  inputId: string;
+  text: string;
+  scenario: Scenario | undefined;
+}
+
+export async function executeRun(hub: ThreadHub, request: RunRequest, signal: AbortSignal): Promise<void> {
+  const emit = (type: Parameters<ThreadHub['append']>[2], data: Record<string, unknown>) =>
+    hub.append(request.threadId, request.runId, type, data);
+  emit('agent_started', { input_id: request.inputId });
+
+  const openToolCalls = new Set<string>();
+  const steps = scriptedSteps(
+    request.runId.slice(2, 10),
+    request.text,
+    resolveScenario(request.scenario),
+    signal,
+  );
+  try {
+    for (;;) {
+      const next = await steps.next();
+      if (next.done) {
+        emit('agent_completed', { status: 'ok', text: next.value.text });
+        return;
+      }
+      const { type, data } = next.value;
+      if (type === 'tool_executing') openToolCalls.add(data.tool_call_id as string);
+      if (type === 'tool_completed') openToolCalls.delete(data.tool_call_id as string);
+      emit(type, data);
+    }
+  } catch (error) {
+    for (const toolCallId of openToolCalls) {
+      emit('tool_completed', {
+        tool_call_id: toolCallId,
+        ok: false,
+        error: { code: 'cancelled', message: 'run cancelled' },
+      });
+    }
+    if (signal.aborted) {
+      emit('agent_completed', { status: 'cancelled' });
+    } else {
+      emit('agent_completed', {
+        status: 'error',
+        error: { code: 'internal', message: error instanceof Error ? error.message : 'agent failed' },
+      });
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Handshake authentication (R-2.1, R-2.2): finds the token in the Authorization header or the
+ * `bearer.<jwt>` subprotocol and verifies it with the one configured algorithm. Failure reasons
+ * never quote the token (R-2.5).
+ */
+import type { IncomingMessage } from 'node:http';
+import { errors, jwtVerify } from 'jose';
+import { BEARER_SUBPROTOCOL_PREFIX } from '../protocol/index.js';
+
+export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
+
+export type AuthResult = { ok: true; userId: string; expiresAtMs: number } | { ok: false; reason: string };
+
+export function tokenFromRequest(request: IncomingMessage): string | undefined {
+  const header = request.headers.authorization;
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    return match?.[1];
+  }
+  const offered = request.headers['sec-websocket-protocol'];
+  if (!offered) return undefined;
+  for (const protocol of offered.split(',').map((p) => p.trim())) {
+    if (protocol.startsWith(BEARER_SUBPROTOCOL_PREFIX))
+      return protocol.slice(BEARER_SUBPROTOCOL_PREFIX.length);
+  }
+  return undefined;
+}
+
+export class TokenVerifier {
+  private readonly key: Uint8Array;
+
+  constructor(
+    secret: string,
+    private readonly algorithm: JwtAlgorithm = 'HS256',
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  async verify(token: string | undefined): Promise<AuthResult> {
+    if (!token) return { ok: false, reason: 'no token' };
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: [this.algorithm],
+        requiredClaims: ['sub', 'exp'],
+      });
+      if (typeof payload.sub !== 'string' || payload.sub === '')
+        return { ok: false, reason: 'sub claim is empty' };
+      return { ok: true, userId: payload.sub, expiresAtMs: (payload.exp as number) * 1000 };
+    } catch (error) {
+      return { ok: false, reason: describeJwtError(error) };
+    }
+  }
+}
+
+function describeJwtError(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'token expired';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'token algorithm not allowed';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad signature';
+  if (error instanceof errors.JWTClaimValidationFailed) return `claim ${error.claim} invalid or missing`;
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'malformed token';
+  return 'token rejected';
+}

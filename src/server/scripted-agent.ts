@@ -1,0 +1,108 @@
+/**
+ * A deterministic stand-in for an LLM agent. Given the user's text and an optional scenario
+ * (R-4.4) it yields the same events every time, pausing `delay_ms` between them, so conformance
+ * checks can predict exactly what a run must contain.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EventType, Scenario } from '../protocol/index.js';
+
+export interface AgentStep {
+  type: Exclude<EventType, 'agent_started' | 'agent_completed'>;
+  data: Record<string, unknown>;
+}
+
+export interface ResolvedScenario {
+  tools: number;
+  failTool: number | undefined;
+  delayMs: number;
+  streamChunks: number;
+  thinking: boolean;
+}
+
+export const DEFAULT_SCENARIO: ResolvedScenario = {
+  tools: 1,
+  failTool: undefined,
+  delayMs: 15,
+  streamChunks: 4,
+  thinking: true,
+};
+
+export function resolveScenario(scenario: Scenario | undefined): ResolvedScenario {
+  return {
+    tools: scenario?.tools ?? DEFAULT_SCENARIO.tools,
+    failTool: scenario?.fail_tool,
+    delayMs: scenario?.delay_ms ?? DEFAULT_SCENARIO.delayMs,
+    streamChunks: scenario?.stream_chunks ?? DEFAULT_SCENARIO.streamChunks,
+    thinking: scenario?.thinking ?? DEFAULT_SCENARIO.thinking,
+  };
+}
+
+export function answerText(text: string, failedTools: number): string {
+  const note = failedTools > 0 ? ` (${failedTools} tool call failed; answered without it)` : '';
+  return `You said: ${text.slice(0, 200)}${note}`;
+}
+
+/** Splits text into `count` consecutive non-empty pieces (fewer when the text is shorter). */
+export function splitIntoChunks(text: string, count: number): string[] {
+  const pieces = Math.max(1, Math.min(count, text.length));
+  const size = Math.ceil(text.length / pieces);
+  const chunks: string[] = [];
+  for (let start = 0; start < text.length; start += size) chunks.push(text.slice(start, start + size));
+  return chunks;
+}
+
+export interface AgentTurn {
+  steps: AsyncGenerator<AgentStep, { text: string }>;
+}
+
+/**
+ * The run's middle events. agent_started and agent_completed are the run's frame, emitted by
+ * the run itself, so cancellation and failure handling live in one place.
+ */
+export async function* scriptedSteps(
+  runKey: string,
+  text: string,
+  scenario: ResolvedScenario,
+  signal: AbortSignal,
+): AsyncGenerator<AgentStep, { text: string }> {
+  const pause = () => sleep(scenario.delayMs, undefined, { signal });
+  let failed = 0;
+  if (scenario.thinking) {
+    await pause();
+    yield {
+      type: 'agent_thinking',
+      data: { text: `Looking up what is needed to answer "${text.slice(0, 60)}"` },
+    };
+  }
+  for (let index = 1; index <= scenario.tools; index++) {
+    const toolCallId = `call_${runKey}_${index}`;
+    await pause();
+    yield {
+      type: 'tool_executing',
+      data: { tool_call_id: toolCallId, tool: 'lookup', args: { query: text, index } },
+    };
+    await pause();
+    if (index === scenario.failTool) {
+      failed++;
+      yield {
+        type: 'tool_completed',
+        data: {
+          tool_call_id: toolCallId,
+          ok: false,
+          error: { code: 'tool_failed', message: `lookup #${index} failed` },
+        },
+      };
+    } else {
+      yield {
+        type: 'tool_completed',
+        data: { tool_call_id: toolCallId, ok: true, result: { index, hits: index * 3 } },
+      };
+    }
+  }
+  const answer = answerText(text, failed);
+  for (const delta of splitIntoChunks(answer, scenario.streamChunks)) {
+    await pause();
+    yield { type: 'agent_message', data: { delta } };
+  }
+  return { text: answer };
+}

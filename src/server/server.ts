@@ -1,0 +1,183 @@
+/**
+ * The reference AEP/1 backend: an HTTP server for `/health` whose upgrade handler authenticates
+ * (R-2.1, R-2.2), checks Origin (R-2.3) and hands the socket to a Session. `close()` drains
+ * gracefully (R-6.4): refuse new sessions, /health 503, let runs finish, close sessions 1001.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import {
+  CAPABILITIES,
+  type Capability,
+  CloseCode,
+  DEFAULT_LIMITS,
+  DEFAULT_WS_PATH,
+  HEALTH_PATH,
+  type Limits,
+  SUBPROTOCOL,
+} from '../protocol/index.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { type JwtAlgorithm, TokenVerifier, tokenFromRequest } from './auth.js';
+import { createLogger, type LogLevel } from './logger.js';
+import { RunRegistry } from './run-registry.js';
+import { Session, type SessionContext } from './session.js';
+import { ThreadHub } from './thread-hub.js';
+
+export interface ServerOptions {
+  jwtSecret: string;
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  path?: string;
+  jwtAlgorithm?: JwtAlgorithm;
+  /** When set, a request whose Origin header is present and not listed is refused with 403. */
+  allowedOrigins?: string[];
+  limits?: Partial<Limits>;
+  capabilities?: readonly Capability[];
+  logLevel?: LogLevel;
+  /** How long close() waits for running runs before closing sessions anyway. */
+  drainTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  wsUrl: string;
+  httpUrl: string;
+  port: number;
+  limits: Limits;
+  /** Graceful shutdown (R-6.4). Resolves when every session is closed and the port is free. */
+  close(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const path = options.path ?? DEFAULT_WS_PATH;
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const logger = createLogger(options.logLevel ?? 'warn');
+  const verifier = new TokenVerifier(options.jwtSecret, options.jwtAlgorithm ?? 'HS256');
+  const allowedOrigins = options.allowedOrigins?.length ? new Set(options.allowedOrigins) : undefined;
+  const context: SessionContext = {
+    hub: new ThreadHub(),
+    runs: new RunRegistry(),
+    limits,
+    capabilities: options.capabilities ?? CAPABILITIES,
+    server: { name: `${TOOL_NAME}-reference`, version: TOOL_VERSION },
+    logger,
+  };
+  const sessions = new Set<Session>();
+  let draining = false;
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.max_frame_bytes,
+    perMessageDeflate: false,
+    // Only aep.v1 may be selected: a bearer.<jwt> entry is never echoed back (R-2.1).
+    handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+  });
+
+  const http = createServer((request, response) => handleHttp(request, response));
+  http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    void handleUpgrade(request, socket, head);
+  });
+
+  function handleHttp(request: IncomingMessage, response: ServerResponse): void {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (request.method === 'GET' && url.pathname === HEALTH_PATH) {
+      const body = draining
+        ? { status: 'draining', sessions: sessions.size }
+        : { status: 'ok', sessions: sessions.size, server: context.server };
+      respondJson(response, draining ? 503 : 200, body);
+      return;
+    }
+    respondJson(response, 404, { error: 'not_found', message: `no route ${request.method} ${url.pathname}` });
+  }
+
+  async function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== path)
+      return refuseUpgrade(socket, 404, 'not_found', `WebSocket endpoint is ${path}`);
+    if (draining) return refuseUpgrade(socket, 503, 'draining', 'server is shutting down');
+    const origin = request.headers.origin;
+    if (allowedOrigins && origin !== undefined && !allowedOrigins.has(origin)) {
+      logger.info({ origin }, 'refused origin');
+      return refuseUpgrade(socket, 403, 'forbidden', 'origin not allowed');
+    }
+    const auth = await verifier.verify(tokenFromRequest(request));
+    if (!auth.ok) {
+      logger.info({ reason: auth.reason }, 'refused handshake');
+      return refuseUpgrade(socket, 401, 'unauthorized', auth.reason);
+    }
+    if (draining || socket.destroyed)
+      return refuseUpgrade(socket, 503, 'draining', 'server is shutting down');
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      const session = new Session(ws, auth.userId, auth.expiresAtMs, context);
+      sessions.add(session);
+      ws.once('close', () => sessions.delete(session));
+      logger.debug({ session: session.sessionId, user: auth.userId }, 'session opened');
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const hostForUrl = host.includes(':') ? `[${host}]` : host;
+
+  let closing: Promise<void> | undefined;
+  async function close(): Promise<void> {
+    closing ??= (async () => {
+      draining = true;
+      const drainDeadline = Date.now() + (options.drainTimeoutMs ?? 5000);
+      while (context.runs.size > 0 && Date.now() < drainDeadline) {
+        await Promise.race([Promise.all(context.runs.all().map((run) => run.finished)), delay(100)]);
+      }
+      for (const run of context.runs.all()) run.abort.abort();
+      for (const session of sessions) session.closeWith(CloseCode.goingAway, 'server going away');
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      setTimeout(() => http.closeAllConnections(), 1000).unref();
+      setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, 2000).unref();
+      await closed;
+      wss.close();
+    })();
+    return closing;
+  }
+
+  return {
+    wsUrl: `ws://${hostForUrl}:${port}${path}`,
+    httpUrl: `http://${hostForUrl}:${port}`,
+    port,
+    limits,
+    close,
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function respondJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+function refuseUpgrade(socket: Duplex, status: number, error: string, message: string): void {
+  const body = JSON.stringify({ error, message });
+  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[
+    status
+  ];
+  socket.end(
+    `HTTP/1.1 ${status} ${reason ?? 'Error'}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

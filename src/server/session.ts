@@ -1,0 +1,184 @@
+/**
+ * One authenticated WebSocket connection: sends `ready` (R-3.1), validates and answers client
+ * frames (section 4, R-6.1), subscribes to threads, enforces the in-flight limit and closes on
+ * binary frames (R-1.4) or token expiry (R-2.4).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type WebSocket from 'ws';
+import {
+  type AgentEvent,
+  type CancelFrame,
+  type Capability,
+  CLIENT_FRAME_TYPES,
+  CloseCode,
+  clientFrameSchema,
+  describeIssues,
+  type ErrorCode,
+  type Limits,
+  type ResumeFrame,
+  SUBPROTOCOL,
+  type UserMessageFrame,
+} from '../protocol/index.js';
+import { executeRun } from './agent-run.js';
+import type { RunRegistry } from './run-registry.js';
+import type { Subscriber, ThreadHub } from './thread-hub.js';
+
+export interface SessionContext {
+  hub: ThreadHub;
+  runs: RunRegistry;
+  limits: Limits;
+  capabilities: readonly Capability[];
+  server: { name: string; version: string };
+  logger: Logger;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function shortId(prefix: string): string {
+  return `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+}
+
+export class Session implements Subscriber {
+  readonly sessionId = shortId('s');
+  private readonly expiryTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly userId: string,
+    expiresAtMs: number,
+    private readonly context: SessionContext,
+  ) {
+    socket.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    socket.on('close', () => this.onClose());
+    socket.on('error', (error) =>
+      context.logger.debug({ err: error.message, session: this.sessionId }, 'socket error'),
+    );
+    this.expiryTimer = setTimeout(
+      () => this.closeWith(CloseCode.tokenExpired, 'token expired'),
+      Math.min(Math.max(0, expiresAtMs - Date.now()), MAX_TIMER_MS),
+    );
+    this.send({
+      type: 'ready',
+      protocol: SUBPROTOCOL,
+      session_id: this.sessionId,
+      user_id: userId,
+      server: context.server,
+      capabilities: context.capabilities,
+      limits: context.limits,
+    });
+  }
+
+  deliver(event: AgentEvent): void {
+    this.send(event);
+  }
+
+  closeWith(code: number, reason: string): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.close(code, reason);
+  }
+
+  private send(frame: object): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
+  private sendError(id: unknown, code: ErrorCode, message: string): void {
+    this.send({ type: 'error', ...(typeof id === 'string' ? { id } : {}), code, message });
+  }
+
+  private onClose(): void {
+    clearTimeout(this.expiryTimer);
+    this.context.hub.unsubscribeEverywhere(this);
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (isBinary) {
+      this.closeWith(CloseCode.unsupportedData, 'binary frames are not part of AEP/1');
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString('utf8'));
+    } catch {
+      this.sendError(undefined, 'bad_request', 'frame is not valid JSON');
+      return;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      this.sendError(undefined, 'bad_request', 'frame must be a JSON object');
+      return;
+    }
+    const raw = parsed as Record<string, unknown>;
+    if (typeof raw.type !== 'string') {
+      this.sendError(raw.id, 'bad_request', 'frame has no string field "type"');
+      return;
+    }
+    if (!(CLIENT_FRAME_TYPES as readonly string[]).includes(raw.type)) {
+      this.sendError(raw.id, 'bad_request', `unknown frame type "${raw.type.slice(0, 40)}"`);
+      return;
+    }
+    const result = clientFrameSchema.safeParse(raw);
+    if (!result.success) {
+      this.sendError(raw.id, 'bad_request', `invalid ${raw.type}: ${describeIssues(result.error)}`);
+      return;
+    }
+    const frame = result.data;
+    switch (frame.type) {
+      case 'user_message':
+        this.onUserMessage(frame);
+        return;
+      case 'resume':
+        this.onResume(frame);
+        return;
+      case 'cancel':
+        this.onCancel(frame);
+        return;
+      case 'ping':
+        this.send({ type: 'pong', id: frame.id });
+        return;
+    }
+  }
+
+  private onUserMessage(frame: UserMessageFrame): void {
+    const { hub, runs, limits } = this.context;
+    if (frame.thread_id !== undefined && !hub.isOwnedBy(frame.thread_id, this.userId)) {
+      this.sendError(frame.id, 'not_found', 'thread not found');
+      return;
+    }
+    if (runs.countFor(this.userId) >= limits.max_inflight_runs) {
+      this.sendError(frame.id, 'rate_limited', `at most ${limits.max_inflight_runs} runs in flight per user`);
+      return;
+    }
+    const threadId = frame.thread_id ?? hub.create(this.userId);
+    hub.subscribe(threadId, this);
+    const runId = shortId('r');
+    this.send({ type: 'ack', id: frame.id, thread_id: threadId, run_id: runId });
+
+    const abort = new AbortController();
+    const request = { runId, threadId, inputId: frame.id, text: frame.text, scenario: frame.scenario };
+    const finished = executeRun(hub, request, abort.signal).catch((error: unknown) => {
+      this.context.logger.error({ err: String(error), run: runId }, 'run crashed');
+    });
+    runs.add({ runId, threadId, userId: this.userId, abort, finished });
+  }
+
+  private onResume(frame: ResumeFrame): void {
+    const { hub } = this.context;
+    if (!hub.isOwnedBy(frame.thread_id, this.userId)) {
+      this.sendError(frame.id, 'not_found', 'thread not found');
+      return;
+    }
+    const replay = hub.eventsAfter(frame.thread_id, frame.after_seq);
+    for (const event of replay) this.send(event);
+    this.send({ type: 'ack', id: frame.id, thread_id: frame.thread_id, replayed: replay.length });
+    hub.subscribe(frame.thread_id, this);
+  }
+
+  private onCancel(frame: CancelFrame): void {
+    const run = this.context.runs.findOwned(frame.run_id, this.userId);
+    if (!run) {
+      this.sendError(frame.id, 'not_found', 'run not found or already finished');
+      return;
+    }
+    this.send({ type: 'ack', id: frame.id });
+    run.abort.abort();
+  }
+}

@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+
+const run = promisify(execFile);
+const CLI = join(import.meta.dirname, '../../dist/cli.js');
+
+async function cli(args: string[]) {
+  try {
+    const { stdout, stderr } = await run('node', [CLI, ...args], { timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('agentwire run (built CLI)', () => {
+  it('passes every check against the embedded backend and writes both reports', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aw-e2e-'));
+    const result = await cli(['run', '--report-dir', dir, '--min-executed', '25']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));
+    expect(report.summary.failed).toBe(0);
+    expect(report.summary.executed).toBeGreaterThanOrEqual(25);
+    expect(report.summary.executed).toBe(
+      report.checks.filter((c: { status: string }) => c.status === 'passed').length,
+    );
+    const junit = await readFile(join(dir, 'junit.xml'), 'utf8');
+    expect(junit).toContain(`tests="${report.summary.total}"`);
+    expect(JSON.stringify(report)).not.toMatch(/eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\./);
+  });
+
+  it('exits 2 with a clear line when the target is unreachable', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aw-e2e-'));
+    const result = await cli([
+      'run',
+      '--target',
+      'ws://127.0.0.1:1/ws',
+      '--jwt-secret',
+      'x',
+      '--report-dir',
+      dir,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('is unreachable (connection refused');
+    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));
+    expect(report.summary.executed).toBe(0);
+    expect(report.summary.skipped).toBe(report.summary.total);
+  });
+
+  it('exits 64 on bad input, without a stack trace or a report', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aw-e2e-'));
+    for (const args of [
+      ['run', '--target', 'http://127.0.0.1:1/ws', '--jwt-secret', 'x'],
+      ['run', '--target', 'ws://127.0.0.1:1/ws'],
+      ['run', '--no-such-flag'],
+      ['run', '--report-dir', '/proc/agentwire-nope'],
+    ]) {
+      const result = await cli([...args, ...(args.includes('--report-dir') ? [] : ['--report-dir', dir])]);
+      expect(result.code, args.join(' ')).toBe(64);
+      expect(result.stderr).toMatch(/^agentwire: /);
+      expect(result.stderr).not.toContain('    at ');
+    }
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('fails checks against a broken server that ignores the protocol', async () => {
+    const secret = 'broken-secret';
+    const http = createServer((_, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}'),
+    );
+    const wss = new WebSocketServer({ server: http, path: '/ws' });
+    // Accepts every token, echoes the bearer subprotocol and never answers frames.
+    wss.on('connection', (socket) => {
+      socket.send(
+        JSON.stringify({
+          type: 'ready',
+          protocol: 'aep.v1',
+          session_id: 's1',
+          user_id: 'u',
+          server: { name: 'b', version: '1' },
+          capabilities: [],
+          limits: { max_frame_bytes: 65536, max_inflight_runs: 4, expiry_grace_ms: 5000 },
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const port = (http.address() as { port: number }).port;
+    const dir = await mkdtemp(join(tmpdir(), 'aw-e2e-'));
+    try {
+      const result = await cli([
+        'run',
+        '--target',
+        `ws://127.0.0.1:${port}/ws`,
+        '--jwt-secret',
+        secret,
+        '--report-dir',
+        dir,
+        '--checks',
+        'R-2.2/*,§4/*',
+        '--timeout',
+        '3000',
+      ]);
+      expect(result.code).toBe(1);
+      const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));
+      const byId = Object.fromEntries(
+        report.checks.map((c: { id: string; status: string }) => [c.id, c.status]),
+      );
+      expect(byId['R-2.2/expired-token-401']).toBe('failed');
+      expect(byId['R-2.2/alg-none-401']).toBe('failed');
+      expect(byId['§4/ping-pong']).toBe('failed');
+      expect(result.stdout).toContain('Failed checks');
+    } finally {
+      wss.close();
+      http.close();
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../runner/index.js';
 import { TOOL_VERSION } from '../version.js';
 import { CliError } from './errors.js';
+import { registerEnvCommands } from './env-commands.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve-command.js';
 
@@ -19,6 +20,7 @@ function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'agentwire: ')) });
   registerRunCommand(program);
   registerServeCommand(program);
+  registerEnvCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

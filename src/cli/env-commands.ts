@@ -1,0 +1,324 @@
+/**
+ * `agentwire env`, `up`, `down` and `doctor`: resolve the environment without running checks,
+ * keep one running for other test runners, stop it, and explain what this machine offers.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, openSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import { ConfigError, configJsonSchema, findConfigFile, TIER_NAMES } from '../config/index.js';
+import { ExitCode } from '../runner/index.js';
+import {
+  diagnose,
+  formatDecision,
+  formatDecisions,
+  isAlive,
+  parseTierList,
+  type Resolution,
+  type ResolveOptions,
+  readUpState,
+  removeUpFiles,
+  resolveEnvironment,
+  statePaths,
+  stopFromState,
+  TierError,
+  TierErrorCode,
+  type TierName,
+  toShellExports,
+  writeUpFiles,
+} from '../tiers/index.js';
+import { CliError, usageError } from './errors.js';
+
+export interface EnvCommandOptions {
+  config?: string;
+  tier?: string;
+  requireTier?: TierName;
+  fallback?: boolean;
+  json?: boolean;
+  allowSkip?: boolean;
+  printSchema?: boolean;
+  detach?: boolean;
+}
+
+export interface CommandIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+const processIo = (): CommandIo => ({
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  cwd: process.cwd(),
+  env: process.env,
+});
+
+function addResolveOptions(command: Command): Command {
+  return command
+    .option('--config <path>', 'config file (default: agentwire.config.{json,yaml} found upward from here)')
+    .option('--tier <list>', `tiers to try, in order (comma-separated: ${TIER_NAMES.join(',')})`)
+    .addOption(
+      new Option('--require-tier <tier>', 'fail unless every service comes from this tier').choices(
+        TIER_NAMES,
+      ),
+    )
+    .option('--no-fallback', 'try only the first tier of the order')
+    .option('--allow-skip', 'exit 0 even when nothing resolves (the reasons are still printed)');
+}
+
+export function registerEnvCommands(program: Command): void {
+  addResolveOptions(
+    program
+      .command('env')
+      .description('resolve the environment (no checks run) and print the variables a test runner needs')
+      .option('--json', 'print JSON: variables, services, profile and every decision')
+      .option('--print-schema', 'print the JSON Schema of agentwire.config.json and exit'),
+  ).action(async (options: EnvCommandOptions) => {
+    process.exitCode = await runEnv(options, processIo());
+  });
+
+  addResolveOptions(
+    program
+      .command('up')
+      .description(
+        'resolve and start the environment, keep it running, write .agentwire/env and a state file',
+      )
+      .option('--detach', 'return once the environment is ready, leaving it running in the background'),
+  ).action(async (options: EnvCommandOptions) => {
+    process.exitCode = await runUp(options, processIo());
+  });
+
+  program
+    .command('down')
+    .description('stop what "agentwire up" started')
+    .option('--config <path>', 'config file used by "up"')
+    .action(async (options: EnvCommandOptions) => {
+      process.exitCode = await runDown(options, processIo());
+    });
+
+  program
+    .command('doctor')
+    .description(
+      'explain what this machine offers each tier (docker, compose, binaries, ports, config), with fixes',
+    )
+    .option('--config <path>', 'config file to check')
+    .option('--json', 'print JSON')
+    .action(async (options: EnvCommandOptions) => {
+      process.exitCode = await runDoctor(options, processIo());
+    });
+}
+
+function resolveOptionsOf(options: EnvCommandOptions, io: CommandIo): ResolveOptions {
+  let tiers: TierName[] | undefined;
+  try {
+    tiers = options.tier ? parseTierList(options.tier) : undefined;
+  } catch (error) {
+    throw usageError(TierErrorCode.unknownTier, (error as TierError).message);
+  }
+  return {
+    cwd: io.cwd,
+    configPath: options.config,
+    tiers,
+    requireTier: options.requireTier,
+    noFallback: options.fallback === false,
+    env: io.env,
+  };
+}
+
+async function resolveOrExplain(options: ResolveOptions): Promise<Resolution> {
+  try {
+    return await resolveEnvironment(options);
+  } catch (error) {
+    if (error instanceof ConfigError) throw usageError(error.code, error.message);
+    throw error;
+  }
+}
+
+function unresolvedExit(
+  resolution: Extract<Resolution, { status: 'unresolved' }>,
+  options: EnvCommandOptions,
+  io: CommandIo,
+): number {
+  io.stderr(
+    `agentwire: ${resolution.code}: ${resolution.message}\n${resolution.reasons.map((r) => `  - ${r}`).join('\n')}\n`,
+  );
+  if (options.allowSkip) {
+    io.stderr('agentwire: --allow-skip: exiting 0 although no environment was resolved\n');
+    return ExitCode.ok;
+  }
+  return ExitCode.notChecked;
+}
+
+export async function runEnv(options: EnvCommandOptions, io: CommandIo): Promise<number> {
+  if (options.printSchema) {
+    io.stdout(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    return ExitCode.ok;
+  }
+  const resolution = await resolveOrExplain(resolveOptionsOf(options, io));
+  try {
+    if (options.json) {
+      io.stdout(`${JSON.stringify(describeResolution(resolution), null, 2)}\n`);
+    } else {
+      io.stderr(`${formatDecisions(resolution.decisions)}\n`);
+      if (resolution.status === 'resolved') io.stdout(`${toShellExports(resolution.printableVariables)}\n`);
+    }
+    return resolution.status === 'resolved' ? ExitCode.ok : unresolvedExit(resolution, options, io);
+  } finally {
+    await resolution.release();
+  }
+}
+
+/** The JSON form of a resolution: what `env --json` prints and what report.json can embed. */
+export function describeResolution(resolution: Resolution) {
+  const common = {
+    order: resolution.order,
+    configPath: resolution.configPath ?? null,
+    elapsedMs: resolution.elapsedMs,
+    decisions: resolution.decisions,
+  };
+  if (resolution.status === 'unresolved') {
+    return {
+      status: resolution.status,
+      code: resolution.code,
+      message: resolution.message,
+      reasons: resolution.reasons,
+      ...common,
+    };
+  }
+  const services = Object.fromEntries(
+    Object.values(resolution.services).map((s) => [
+      s.service,
+      { tier: s.tier, source: s.source, readyMs: s.readyMs },
+    ]),
+  );
+  return {
+    status: resolution.status,
+    variables: resolution.printableVariables,
+    services,
+    profile: resolution.profile,
+    tiersUsed: resolution.tiersUsed,
+    ...common,
+  };
+}
+
+function stateBaseDir(options: EnvCommandOptions, io: CommandIo): string {
+  const config = options.config ? options.config : findConfigFile(io.cwd);
+  return config ? dirname(resolve(io.cwd, config)) : io.cwd;
+}
+
+export async function runUp(options: EnvCommandOptions, io: CommandIo): Promise<number> {
+  const baseDir = stateBaseDir(options, io);
+  const existing = await readUpState(baseDir);
+  if (existing && isAlive(existing.pid)) {
+    throw new CliError(
+      'AW_ENV_ALREADY_UP',
+      `an environment is already up (pid ${existing.pid}, ${statePaths(baseDir).state}): run "agentwire down" first`,
+      ExitCode.usage,
+    );
+  }
+  if (options.detach) return detachUp(baseDir, io);
+
+  const resolution = await resolveOrExplain({
+    ...resolveOptionsOf(options, io),
+    onDecision: (d) => io.stderr(`${formatDecision(d)}\n`),
+  });
+  if (resolution.status === 'unresolved') return unresolvedExit(resolution, options, io);
+  await writeUpFiles(
+    baseDir,
+    {
+      version: 1,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      configPath: resolution.configPath,
+      resources: resolution.resources(),
+      variables: resolution.printableVariables,
+    },
+    toShellExports(resolution.variables),
+  );
+  io.stdout(`${toShellExports(resolution.printableVariables)}\n`);
+  io.stderr(
+    `agentwire: environment up; variables in ${statePaths(baseDir).env} (source it); "agentwire down" or Ctrl+C stops it\n`,
+  );
+  // Stays registered until cleanup is over, so the teardown's own signal handler leaves the
+  // exit to us instead of re-raising the signal mid-cleanup.
+  let stop = () => {};
+  const stopped = new Promise<void>((resolveWait) => {
+    stop = () => resolveWait();
+  });
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  // Signal listeners alone do not keep Node running; the environment must stay up until told.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  await stopped;
+  clearInterval(keepAlive);
+  await resolution.release();
+  await removeUpFiles(baseDir);
+  process.removeListener('SIGINT', stop);
+  process.removeListener('SIGTERM', stop);
+  io.stderr('agentwire: environment stopped\n');
+  return ExitCode.ok;
+}
+
+/** Starts `agentwire up` again in the background and waits until it wrote its state file. */
+async function detachUp(baseDir: string, io: CommandIo): Promise<number> {
+  const paths = statePaths(baseDir);
+  await mkdir(paths.dir, { recursive: true });
+  const logPath = `${paths.dir}/up.log`;
+  const log = openSync(logPath, 'w');
+  const args = process.argv.slice(1).filter((arg) => arg !== '--detach');
+  const child = spawn(process.execPath, args, {
+    cwd: io.cwd,
+    env: io.env,
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
+  child.unref();
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline && !exited) {
+    if (existsSync(paths.state)) {
+      io.stdout(`${paths.env}\n`);
+      io.stderr(
+        `agentwire: environment up in the background (pid ${child.pid}, log ${logPath}); "agentwire down" stops it\n`,
+      );
+      return ExitCode.ok;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!exited) child.kill('SIGTERM');
+  io.stderr(`agentwire: the background "up" did not get ready; see ${logPath}\n`);
+  return exited && child.exitCode !== null ? child.exitCode : ExitCode.notChecked;
+}
+
+export async function runDown(options: EnvCommandOptions, io: CommandIo): Promise<number> {
+  try {
+    const done = await stopFromState(stateBaseDir(options, io));
+    io.stderr(
+      `${done.length ? done.map((line) => `agentwire: ${line}`).join('\n') : 'agentwire: nothing was running any more'}\n`,
+    );
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof TierError) throw usageError(error.code, error.message);
+    throw error;
+  }
+}
+
+export async function runDoctor(options: EnvCommandOptions, io: CommandIo): Promise<number> {
+  const findings = await diagnose({ cwd: io.cwd, configPath: options.config, env: io.env });
+  if (options.json) {
+    io.stdout(`${JSON.stringify(findings, null, 2)}\n`);
+  } else {
+    const mark = { ok: '✔', warn: '!', error: '✘' } as const;
+    for (const f of findings) {
+      io.stdout(
+        `${mark[f.status]} ${f.subject.padEnd(16)} ${f.detail}${f.fix ? `\n  ${''.padEnd(16)} fix: ${f.fix}` : ''}\n`,
+      );
+    }
+  }
+  return findings.some((f) => f.status === 'error') ? 1 : ExitCode.ok;
+}

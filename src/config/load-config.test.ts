@@ -1,0 +1,119 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error.js';
+import { configJsonSchema } from './json-schema.js';
+import { findConfigFile, loadConfig, parseConfigText } from './load-config.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'agentwire-config-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+function problemsOf(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('finds the config upward from a nested directory and applies defaults (YAML)', async () => {
+    await writeFile(
+      join(dir, 'agentwire.config.yaml'),
+      'services:\n  backend:\n    docker: { port: 8080 }\n',
+    );
+    const nested = join(dir, 'a', 'b');
+    await mkdir(nested, { recursive: true });
+    const loaded = await loadConfig({ cwd: nested });
+    expect(loaded?.path).toBe(join(dir, 'agentwire.config.yaml'));
+    expect(loaded?.dir).toBe(dir);
+    expect(loaded?.config.services.backend?.docker).toMatchObject({
+      port: 8080,
+      service: 'backend',
+      wsPath: '/ws',
+    });
+  });
+
+  it('returns undefined without a config file, and --config pointing nowhere is an error naming the path', async () => {
+    expect(findConfigFile(dir)).toBeUndefined();
+    expect(await loadConfig({ cwd: dir })).toBeUndefined();
+    await expect(loadConfig({ cwd: dir, configPath: 'missing.json' })).rejects.toThrow(
+      `config file ${join(dir, 'missing.json')} does not exist`,
+    );
+  });
+
+  it('loads JSON through --config and refuses a .ts config with the way out', async () => {
+    await writeFile(join(dir, 'custom.json'), JSON.stringify({ services: { redis: { local: {} } } }));
+    const loaded = await loadConfig({ cwd: dir, configPath: 'custom.json' });
+    expect(loaded?.config.services.redis?.local).toMatchObject({
+      url: 'redis://127.0.0.1:6379',
+      reuse: true,
+    });
+    await writeFile(join(dir, 'agentwire.config.ts'), 'export default {}');
+    await expect(loadConfig({ cwd: dir, configPath: 'agentwire.config.ts' })).rejects.toThrow(/JSON or YAML/);
+  });
+});
+
+describe('validation errors', () => {
+  it('lists every problem with its path and a hint', () => {
+    const error = problemsOf(() =>
+      parseConfigText(
+        JSON.stringify({
+          tiers: ['docker', 'cloud'],
+          services: { backend: { docker: { prot: 1 }, staging: { wsUrl: 'http://x', tokenEnv: 'abc def' } } },
+        }),
+        '/p/agentwire.config.json',
+      ),
+    );
+    const byPath = Object.fromEntries(error.problems.map((p) => [p.path, p]));
+    expect(byPath['tiers.1']?.hint).toContain('"docker", "local", "staging"');
+    expect(byPath['services.backend.docker']?.hint).toContain('remove "prot"');
+    expect(byPath['services.backend.docker.port']?.hint).toContain('add this required field');
+    expect(byPath['services.backend.staging.wsUrl']?.message).toContain('ws:// or wss://');
+    expect(byPath['services.backend.staging.tokenEnv']?.message).toContain('NAME of an environment variable');
+    expect(error.message).toContain('/p/agentwire.config.json has 5 problems');
+    expect(error.code).toBe('AW_CONFIG_INVALID');
+  });
+
+  it('rejects a probe a service cannot have, naming the allowed types', () => {
+    const error = problemsOf(() =>
+      parseConfigText('services:\n  redis:\n    local:\n      probes: [{ type: ws }]\n', 'c.yaml'),
+    );
+    expect(error.problems[0]?.path).toBe('services.redis.local.probes.0.type');
+    expect(error.problems[0]?.hint).toBe('set "type" to one of "tcp", "redis"');
+  });
+
+  it('reports YAML syntax errors with line and column', () => {
+    const error = problemsOf(() => parseConfigText('services:\n  backend: [\n', 'bad.yaml'));
+    expect(error.code).toBe('AW_CONFIG_SYNTAX');
+    expect(error.message).toMatch(/bad\.yaml is not valid: YAML error at line \d+, column \d+/);
+  });
+
+  it('refuses an empty services object', () => {
+    expect(problemsOf(() => parseConfigText('{"services":{}}', 'c.json')).message).toContain(
+      'declares no service',
+    );
+  });
+});
+
+describe('JSON Schema', () => {
+  it('is generated from the zod schema and describes the input (defaulted fields optional)', () => {
+    type Node = {
+      properties: Record<string, Node>;
+      required?: string[];
+      additionalProperties?: boolean;
+      items: { enum: string[] };
+    };
+    const schema = configJsonSchema() as unknown as Node;
+    const backendDocker = schema.properties.services!.properties.backend!.properties.docker!;
+    expect(backendDocker.required).toEqual(['port']);
+    expect(backendDocker.additionalProperties).toBe(false);
+    expect(schema.properties.tiers!.items.enum).toEqual(['docker', 'local', 'staging']);
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * The variables a test runner needs to reach the resolved environment. The names older suites use
+ * (TEST_WEBSOCKET_URL, TEST_MODE) are kept so existing suites work unchanged.
+ */
+import type { TierProfile } from './profiles.js';
+import { redactUrl } from './redact.js';
+import type { Endpoint, ServiceName, TierName } from './types.js';
+
+export type EnvVariables = Record<string, string>;
+
+export interface ResolvedService {
+  service: ServiceName;
+  tier: TierName;
+  source: string;
+  endpoint: Endpoint;
+  /** From the start of this tier's attempt to the last probe passing. */
+  readyMs: number;
+}
+
+export function environmentVariables(
+  services: Partial<Record<ServiceName, ResolvedService>>,
+  profile: TierProfile,
+  options: { redact: boolean },
+): EnvVariables {
+  const shown = (url: string) => (options.redact ? redactUrl(url) : url);
+  const variables: EnvVariables = {};
+  const backend = services.backend?.endpoint;
+  if (backend?.service === 'backend') {
+    variables.AGENTWIRE_WS_URL = backend.wsUrl;
+    variables.AGENTWIRE_HTTP_URL = backend.httpUrl;
+    variables.TEST_WEBSOCKET_URL = backend.wsUrl;
+  }
+  const postgres = services.postgres?.endpoint;
+  if (postgres?.service === 'postgres') variables.DATABASE_URL = shown(postgres.url);
+  const redis = services.redis?.endpoint;
+  if (redis?.service === 'redis') variables.REDIS_URL = shown(redis.url);
+  variables.TEST_MODE = profile.name;
+  return variables;
+}
+
+/** `export NAME='value'` lines, safe for sh. */
+export function toShellExports(variables: EnvVariables): string {
+  return Object.entries(variables)
+    .map(([name, value]) => `export ${name}='${value.replaceAll("'", `'\\''`)}'`)
+    .join('\n');
+}

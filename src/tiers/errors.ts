@@ -1,0 +1,35 @@
+/**
+ * Named failure codes of environment resolution, created in one place so the CLI, the report
+ * and the docs can refer to them. Each message names the problem and how to fix it.
+ */
+export const TierErrorCode = {
+  nothingResolved: 'AW_ENV_NOT_RESOLVED',
+  requiredTierUnused: 'AW_ENV_REQUIRED_TIER_UNUSED',
+  unknownTier: 'AW_ENV_UNKNOWN_TIER',
+  composeFileMissing: 'AW_COMPOSE_FILE_MISSING',
+  composeMissing: 'AW_COMPOSE_MISSING',
+  composeFailed: 'AW_COMPOSE_FAILED',
+  dockerNoClient: 'AW_DOCKER_NO_CLIENT',
+  dockerNoEngine: 'AW_DOCKER_NO_ENGINE',
+  dockerPermission: 'AW_DOCKER_PERMISSION_DENIED',
+  portInUse: 'AW_PORT_IN_USE',
+  processExited: 'AW_PROCESS_EXITED',
+  binaryMissing: 'AW_BINARY_MISSING',
+  stateMissing: 'AW_STATE_MISSING',
+} as const;
+export type TierErrorCode = (typeof TierErrorCode)[keyof typeof TierErrorCode];
+
+export class TierError extends Error {
+  constructor(
+    readonly code: TierErrorCode,
+    message: string,
+    /** Last log lines of the service involved, when there is one. */
+    readonly logs: readonly string[] = [],
+  ) {
+    super(message);
+    this.name = 'TierError';
+  }
+}
+
+export const tierError = (code: TierErrorCode, message: string, logs: readonly string[] = []) =>
+  new TierError(code, message, logs);

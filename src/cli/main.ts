@@ -6,8 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../runner/index.js';
 import { TOOL_VERSION } from '../version.js';
-import { CliError } from './errors.js';
 import { registerEnvCommands } from './env-commands.js';
+import { CliError } from './errors.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve-command.js';
 

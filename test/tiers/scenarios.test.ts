@@ -209,20 +209,8 @@ describe('docker tier (compose v1, real engine)', () => {
 });
 
 describe('doctor', () => {
-  it('as a user outside the docker group: "permission denied" with the group fix; root sees the engine', async () => {
+  it('doctor sees the engine, compose v1 and who holds the Redis port', async () => {
     const dir = await project({});
-    const asNobody = await execa(process.execPath, [cli, 'doctor', '--json'], {
-      cwd: dir,
-      uid: 65534,
-      gid: 65534,
-      reject: false,
-      env: { PATH: process.env.PATH },
-    });
-    const engine = JSON.parse(asNobody.stdout).find(
-      (f: { subject: string }) => f.subject === 'docker engine',
-    );
-    expect(engine.detail).toContain('permission-denied');
-    expect(engine.fix).toContain('docker" group');
     const asRoot = await runCli(['doctor'], { cwd: dir });
     expect(asRoot.exitCode).toBe(0);
     expect(asRoot.stdout).toMatch(/✔ docker engine\s+unix:\/\/\/var\/run\/docker\.sock/);

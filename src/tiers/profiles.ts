@@ -4,18 +4,11 @@
  * checks, spacing between them and a retry; local targets run fast.
  */
 import type { ProfileOverride } from '../config/index.js';
+import type { ExecutionProfile } from '../runner/profile.js';
 import type { TierName } from './types.js';
 
-export interface TierProfile {
-  /** Also exported as TEST_MODE. */
-  name: string;
-  concurrency: number;
-  checkTimeoutMs: number;
-  retries: number;
-  spacingMs: number;
-  /** delay_ms the checks ask the reference agent for. */
-  eventDelayMs: number;
-}
+/** The runner's execution profile; a tier's `name` is also exported as TEST_MODE. */
+export type TierProfile = ExecutionProfile;
 
 export const TIER_PROFILES = {
   docker: {

@@ -1,13 +1,15 @@
 /**
- * `agentwire run`: the main job. Without --target it starts the embedded reference backend on a
- * free port, checks it and stops it; with --target it checks an external server. Either way the
- * run ends with reports on disk, a summary, and an exit code that never calls "nothing checked" a pass.
+ * `agentwire run`: the main job. Without --target the environment tiers resolve the backend
+ * (the in-process reference backend when no config file exists), the checks run against it and
+ * it is stopped; with --target an external server is checked directly. Either way the run ends
+ * with reports on disk, a summary, and an exit code that never calls "nothing checked" a pass.
  */
 import { performance } from 'node:perf_hooks';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { AEP_CHECKS, type Check, selectChecks } from '../checks/index.js';
-import { newSecret } from '../client/index.js';
+import { TIER_NAMES } from '../config/index.js';
 import {
+  colours,
   ensureWritableDir,
   ReportWriteError,
   redactText,
@@ -20,24 +22,22 @@ import {
   type CheckResult,
   createTokenFactory,
   type ExecutionProfile,
+  ExitCode,
   PROFILES,
   preflight,
   type RunReport,
   runChecks,
   skippedResults,
   summarise,
-  type TargetAddress,
   TargetUnavailableError,
   verdictOf,
 } from '../runner/index.js';
-import { startServer } from '../server/index.js';
+import type { TierName } from '../tiers/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { CliError, usageError } from './errors.js';
 import { renderCheckList } from './list.js';
-import { httpBaseOf, parseHttpUrl, parsePositiveInt, parseWsUrl } from './options.js';
-
-/** The Origin the embedded backend allows, so the Origin checks run against it. */
-const EMBEDDED_ALLOWED_ORIGIN = 'http://localhost:3000';
+import { parseHttpUrl, parsePositiveInt, parseWsUrl } from './options.js';
+import { acquireTarget, checkTargetRequest, type TargetRequest } from './run-target.js';
 
 interface RunOptions {
   target?: URL;
@@ -49,18 +49,27 @@ interface RunOptions {
   list?: boolean;
   json?: boolean;
   minExecuted: number;
-  pace: string;
+  pace?: string;
   concurrency?: number;
   timeout?: number;
+  config?: string;
+  tier?: string;
+  requireTier?: TierName;
+  fallback?: boolean;
+  allowSkip?: boolean;
 }
 
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description(
-      'run the AEP/1 conformance suite (against the embedded reference backend unless --target is given)',
+      'run the AEP/1 conformance suite against the resolved environment (the embedded reference backend by default) or --target',
     )
-    .option('--target <url>', 'ws:// or wss:// URL of the AEP/1 endpoint to check', parseWsUrl)
+    .option(
+      '--target <url>',
+      'ws:// or wss:// URL of the AEP/1 endpoint to check (skips tier resolution)',
+      parseWsUrl,
+    )
     .option(
       '--jwt-secret <secret>',
       'HS256 secret the target verifies tokens with (or env AGENTWIRE_JWT_SECRET)',
@@ -68,8 +77,20 @@ export function registerRunCommand(program: Command): void {
     .option('--allowed-origin <url>', 'an Origin the target accepts; enables the Origin rejection checks')
     .option(
       '--http-url <url>',
-      'http(s) base URL for /health (default: derived from --target)',
+      'http(s) base URL for /health (default: derived from the target)',
       parseHttpUrl('--http-url'),
+    )
+    .option('--config <path>', 'config file (default: agentwire.config.{json,yaml} found upward from here)')
+    .option('--tier <list>', `tiers to try, in order (comma-separated: ${TIER_NAMES.join(',')})`)
+    .addOption(
+      new Option('--require-tier <tier>', 'fail unless every service comes from this tier').choices(
+        TIER_NAMES,
+      ),
+    )
+    .option('--no-fallback', 'try only the first tier of the order')
+    .option(
+      '--allow-skip',
+      'exit 0 when no environment resolves; every check is still reported as skipped, with the reason',
     )
     .option('--report-dir <dir>', 'where report.json and junit.xml are written', 'agentwire-report')
     .option('--checks <glob>', 'only checks whose id matches (e.g. "R-2.*", "R-5.3/*,§4/*")')
@@ -81,7 +102,10 @@ export function registerRunCommand(program: Command): void {
       parsePositiveInt('--min-executed'),
       1,
     )
-    .option('--pace <name>', `execution profile: ${Object.keys(PROFILES).join(', ')}`, 'local')
+    .option(
+      '--pace <name>',
+      `execution profile: ${Object.keys(PROFILES).join(', ')} (default: the one the resolved tier calls for)`,
+    )
     .option('--concurrency <n>', 'checks at once (overrides the profile)', parsePositiveInt('--concurrency'))
     .option(
       '--timeout <ms>',
@@ -93,13 +117,17 @@ export function registerRunCommand(program: Command): void {
     });
 }
 
-function resolveProfile(options: RunOptions): ExecutionProfile {
-  const base = PROFILES[options.pace as keyof typeof PROFILES];
-  if (!base)
+function profileNamed(name: string): ExecutionProfile {
+  const profile = PROFILES[name as keyof typeof PROFILES];
+  if (!profile)
     throw usageError(
       'AW_BAD_PACE',
-      `unknown --pace "${options.pace}": use one of ${Object.keys(PROFILES).join(', ')}`,
+      `unknown --pace "${name}": use one of ${Object.keys(PROFILES).join(', ')}`,
     );
+  return profile;
+}
+
+function withOverrides(base: ExecutionProfile, options: RunOptions): ExecutionProfile {
   return {
     ...base,
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
@@ -121,14 +149,15 @@ async function runCommand(options: RunOptions): Promise<number> {
       `--checks "${options.checks}" matches no check: see agentwire run --list`,
     );
   }
-  const profile = resolveProfile(options);
-  const secret = options.jwtSecret ?? process.env.AGENTWIRE_JWT_SECRET;
-  if (options.target && !secret) {
-    throw usageError(
-      'AW_MISSING_SECRET',
-      'missing JWT secret for --target: pass --jwt-secret S or set AGENTWIRE_JWT_SECRET to the HS256 secret the target verifies tokens with',
-    );
-  }
+  const paceOverride = options.pace === undefined ? undefined : profileNamed(options.pace);
+  const grey = colours(process.stderr).grey;
+  const request: TargetRequest = {
+    ...options,
+    cwd: process.cwd(),
+    env: process.env,
+    onDecisionLine: (line) => process.stderr.write(`${grey(`env ${line}`)}\n`),
+  };
+  checkTargetRequest(request);
   try {
     await ensureWritableDir(options.reportDir);
   } catch (error) {
@@ -138,91 +167,98 @@ async function runCommand(options: RunOptions): Promise<number> {
 
   const startedAt = new Date();
   const clock = performance.now();
-  const embedded = options.target ? undefined : await startEmbedded();
-  const jwtSecret = embedded?.secret ?? secret!;
-  const address: TargetAddress = embedded?.address ?? {
-    wsUrl: options.target!.toString(),
-    httpUrl: options.httpUrl ? options.httpUrl.toString().replace(/\/$/, '') : httpBaseOf(options.target!),
-    ...(options.allowedOrigin ? { allowedOrigin: options.allowedOrigin } : {}),
-  };
+  const acquired = await acquireTarget(request);
+  const profile = withOverrides(
+    paceOverride ?? (acquired.ok ? acquired.tierProfile : undefined) ?? PROFILES.local,
+    options,
+  );
   const stopOnSignal = () => {
-    void embedded?.server.close().finally(() => process.exit(130));
-    if (!embedded) process.exit(130);
+    void acquired.release().finally(() => process.exit(130));
   };
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
 
-  const tokens = createTokenFactory(jwtSecret);
   let results: CheckResult[];
   let problem: string | undefined;
   let server: { name: string; version: string } | undefined;
   let capabilities: string[] = [];
   try {
-    const target = await preflight(address, tokens);
-    server = target.ready.server;
-    capabilities = [...target.capabilities];
-    const progress = new TerminalProgress(checks.length, address.wsUrl);
-    results = await runChecks(checks, { target, tokens, profile, observer: progress });
-  } catch (error) {
-    if (!(error instanceof TargetUnavailableError)) throw error;
-    problem = error.message;
-    results = skippedResults(checks, `not run: ${error.message}`);
+    if (!acquired.ok) {
+      problem = acquired.problem;
+      results = skippedResults(checks, `not run: ${acquired.problem}`);
+    } else {
+      const tokens = createTokenFactory(acquired.jwtSecret);
+      try {
+        const target = await preflight(acquired.address, tokens);
+        server = target.ready.server;
+        capabilities = [...target.capabilities];
+        const progress = new TerminalProgress(checks.length, acquired.address.wsUrl);
+        results = await runChecks(checks, { target, tokens, profile, observer: progress });
+      } catch (error) {
+        if (!(error instanceof TargetUnavailableError)) throw error;
+        problem = error.message;
+        results = skippedResults(checks, `not run: ${error.message}`);
+      }
+    }
   } finally {
     process.off('SIGINT', stopOnSignal);
     process.off('SIGTERM', stopOnSignal);
-    await embedded?.server.close();
+    await acquired.release();
   }
 
   const report: RunReport = {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     profile: 'aep',
-    target: {
-      ws_url: address.wsUrl,
-      http_url: address.httpUrl,
-      mode: embedded ? 'embedded' : 'external',
-      ...(server ? { server } : {}),
-    },
+    target: acquired.ok
+      ? {
+          ws_url: acquired.address.wsUrl,
+          http_url: acquired.address.httpUrl,
+          mode: acquired.mode,
+          ...(server ? { server } : {}),
+        }
+      : { ws_url: acquired.where, http_url: acquired.where, mode: 'none' },
     capabilities,
     started_at: startedAt.toISOString(),
     duration_ms: Math.round(performance.now() - clock),
     settings: {
+      execution_profile: profile.name,
       concurrency: profile.concurrency,
       check_timeout_ms: profile.checkTimeoutMs,
       retries: profile.retries,
+      spacing_ms: profile.spacingMs,
       min_executed: options.minExecuted,
+      allow_skip: Boolean(options.allowSkip),
     },
     summary: summarise(results),
     checks: results,
     ...(problem ? { problem } : {}),
+    ...(acquired.environment ? { environment: acquired.environment } : {}),
   };
-  const verdict = verdictOf(report);
+  const verdict = verdictOf(report, options.allowSkip);
   if (verdict.problem && !report.problem) report.problem = verdict.problem;
-  const secrets = [jwtSecret];
+  const secrets = acquired.ok ? [acquired.jwtSecret] : [];
   try {
     await writeReports(options.reportDir, report, secrets);
   } catch (error) {
     if (error instanceof ReportWriteError) throw new CliError('AW_REPORT_WRITE', error.message, 2);
     throw error;
   }
+  const notChecked = verdict.problem ?? problem;
   if (options.json) process.stdout.write(redactText(renderJson(report), secrets));
-  else process.stdout.write(redactText(renderSummary(report, verdict.problem), secrets));
-  if (verdict.problem) process.stderr.write(`agentwire: ${redactText(verdict.problem, secrets)}\n`);
+  else process.stdout.write(redactText(renderSummary(report, notChecked), secrets));
+  if (!acquired.ok) {
+    process.stderr.write(
+      `agentwire: ${acquired.problem}\n${acquired.reasons.map((reason) => `  - ${reason}`).join('\n')}\n`,
+    );
+  } else if (verdict.problem) {
+    process.stderr.write(`agentwire: ${redactText(verdict.problem, secrets)}\n`);
+  }
+  if (options.allowSkip && verdict.exitCode === ExitCode.ok && report.summary.executed === 0) {
+    process.stderr.write(
+      `agentwire: --allow-skip: exiting 0 although none of ${report.summary.total} checks executed (${report.summary.skipped} skipped)\n`,
+    );
+  }
   return verdict.exitCode;
-}
-
-async function startEmbedded() {
-  const secret = newSecret();
-  const server = await startServer({
-    jwtSecret: secret,
-    allowedOrigins: [EMBEDDED_ALLOWED_ORIGIN],
-    logLevel: 'silent',
-  });
-  const address: TargetAddress = {
-    wsUrl: server.wsUrl,
-    httpUrl: server.httpUrl,
-    allowedOrigin: EMBEDDED_ALLOWED_ORIGIN,
-  };
-  return { secret, server, address };
 }
 
 function listJson(checks: readonly Check[]) {

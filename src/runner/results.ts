@@ -28,17 +28,28 @@ export interface RunReport {
   target: {
     ws_url: string;
     http_url: string;
-    mode: 'embedded' | 'external';
+    /** embedded: the in-process reference backend; none: no environment resolved. */
+    mode: 'embedded' | 'external' | 'none';
     server?: { name: string; version: string };
   };
   capabilities: string[];
   started_at: string;
   duration_ms: number;
-  settings: { concurrency: number; check_timeout_ms: number; retries: number; min_executed: number };
+  settings: {
+    /** The execution profile applied (from the resolved tier or --pace). */
+    execution_profile?: string;
+    concurrency: number;
+    check_timeout_ms: number;
+    retries: number;
+    spacing_ms?: number;
+    min_executed: number;
+    allow_skip?: boolean;
+  };
   summary: Summary;
   checks: CheckResult[];
   /** Set when the run could not check what it was asked (exit code 2). */
   problem?: string;
+  /** How the environment was resolved: every decision, the tiers used, the variables. */
   environment?: unknown;
 }
 

@@ -4,7 +4,7 @@ import type { DecisionLog } from './decision-log.js';
 import type { PlannedProbe } from './probes/index.js';
 import { runProbe } from './probes/index.js';
 import type { Teardown } from './teardown.js';
-import type { Endpoint, ServiceName, TierName } from './types.js';
+import type { Endpoint, ReferenceServerOptions, ServiceName, TierName } from './types.js';
 
 export interface TierContext {
   config: AgentwireConfig;
@@ -14,6 +14,8 @@ export interface TierContext {
   log: DecisionLog;
   teardown: Teardown;
   signal?: AbortSignal;
+  /** Options for the in-process reference backend, when the local tier starts one. */
+  referenceServer?: ReferenceServerOptions;
 }
 
 /** Runs a service's probes in order, logging each; the first failure ends the run. */

@@ -22,7 +22,7 @@ import { resolveLocalTier } from './local/local-tier.js';
 import { profileFor, type TierProfile } from './profiles.js';
 import { resolveStagingTier } from './staging/staging-tier.js';
 import { type StartedResource, Teardown } from './teardown.js';
-import type { Attempt, Decision, ServiceName, TierName } from './types.js';
+import type { Attempt, Decision, ReferenceServerOptions, ServiceName, TierName } from './types.js';
 
 export interface ResolveOptions {
   /** Where to search for the config (upward). Default: process.cwd(). */
@@ -44,6 +44,8 @@ export interface ResolveOptions {
   signal?: AbortSignal;
   /** Called for every decision as it is made (live terminal output). */
   onDecision?: (decision: Decision) => void;
+  /** Options for the reference backend when the local tier starts it in-process. */
+  referenceServer?: ReferenceServerOptions;
   /** Stop what was started on process exit, SIGINT and SIGTERM. Default true. */
   watchProcess?: boolean;
 }
@@ -129,6 +131,7 @@ export async function resolveEnvironment(options: ResolveOptions = {}): Promise<
     log,
     teardown,
     signal: options.signal,
+    referenceServer: options.referenceServer,
   };
   const resolved: Partial<Record<ServiceName, ResolvedService>> = {};
   const reasons = new Map<ServiceName, string[]>(wanted.map((service) => [service, []]));

@@ -1,5 +1,6 @@
 /** The vocabulary shared by every tier: services, endpoints, probe results and decisions. */
 import type { ServiceName, TierName } from '../config/index.js';
+import type { ServerOptions } from '../server/index.js';
 
 export type { ServiceName, TierName };
 
@@ -9,8 +10,20 @@ export type BackendAuth =
   | { kind: 'token'; token: string }
   | { kind: 'none' };
 
+/** How the local tier starts the in-process reference backend (secret, host and port are its own). */
+export type ReferenceServerOptions = Omit<ServerOptions, 'jwtSecret' | 'host' | 'port'>;
+
 export type Endpoint =
-  | { service: 'backend'; wsUrl: string; httpUrl: string; auth: BackendAuth }
+  | {
+      service: 'backend';
+      wsUrl: string;
+      httpUrl: string;
+      auth: BackendAuth;
+      /** An Origin the backend accepts, when known (the reference backend's). */
+      allowedOrigin?: string;
+      /** Set when this is the reference backend started in this process with these options. */
+      reference?: ReferenceServerOptions;
+    }
   | { service: 'postgres'; url: string }
   | { service: 'redis'; url: string };
 

@@ -34,6 +34,37 @@ describe('agentwire run (built CLI)', () => {
     const junit = await readFile(join(dir, 'junit.xml'), 'utf8');
     expect(junit).toContain(`tests="${report.summary.total}"`);
     expect(JSON.stringify(report)).not.toMatch(/eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\./);
+    expect(report.target.mode).toBe('embedded');
+    expect(report.environment).toMatchObject({
+      status: 'resolved',
+      services: { backend: { tier: 'local' } },
+    });
+    expect(report.environment.decisions.map((d: { type: string }) => d.type)).toContain('chosen');
+    expect(report.settings).toMatchObject({ execution_profile: 'local', allow_skip: false });
+    expect(result.stderr).toMatch(/local\s+✔\s+backend: using reference backend in-process/);
+  });
+
+  it('no environment resolves: every check is skipped with the reason, exit 2; --allow-skip exits 0 and still counts them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aw-e2e-'));
+    const refused = await cli(['run', '--tier', 'docker', '--report-dir', dir]);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain('AW_ENV_NOT_RESOLVED');
+    expect(refused.stderr).toContain('backend ← docker: not configured');
+    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));
+    expect(report.summary.executed).toBe(0);
+    expect(report.summary.skipped).toBe(report.summary.total);
+    expect(report.summary.total).toBeGreaterThan(60);
+    expect(
+      report.checks.every((c: { reason: string }) => c.reason.includes('no tier could provide backend')),
+    ).toBe(true);
+    expect(report.environment.status).toBe('unresolved');
+    expect(report.target.mode).toBe('none');
+
+    const allowed = await cli(['run', '--tier', 'docker', '--allow-skip', '--report-dir', dir]);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stdout).toMatch(new RegExp(`0 executed .*, ${report.summary.total} skipped`));
+    expect(allowed.stdout).toContain('not checked: AW_ENV_NOT_RESOLVED');
+    expect(allowed.stderr).toContain('--allow-skip: exiting 0 although none of');
   });
 
   it('exits 2 with a clear line when the target is unreachable', async () => {

@@ -22,6 +22,8 @@ import {
 } from './helpers.js';
 
 const DEAD_DOCKER_HOST = 'unix:///tmp/agentwire-no-engine-here.sock';
+/** The built CLI (npm test builds it first), for `agentwire run` itself. */
+const AGENTWIRE = join(import.meta.dirname, '../../dist/cli.js');
 let cli: string;
 const cleanups: (() => Promise<unknown>)[] = [];
 
@@ -57,8 +59,8 @@ function httpdCompose(port: number, extra = ''): string {
   ].join('\n');
 }
 
-function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
-  return execa(process.execPath, [cli, ...args], {
+function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; program?: string }) {
+  return execa(process.execPath, [options.program ?? cli, ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     reject: false,
@@ -293,6 +295,25 @@ describe('fallbacks between tiers', () => {
       (d: { type: string; tier: string }) => d.type === 'skipped' && d.tier === 'docker',
     );
     expect(skippedDocker.reason).toContain('not configured');
+
+    const reportDir = join(dir, 'report');
+    const run = await runCli(['run', '--checks', 'R-3.*,R-4.1/*', '--report-dir', reportDir], {
+      cwd: dir,
+      env: { MY_STAGING_SECRET: secret, DOCKER_HOST: DEAD_DOCKER_HOST },
+      program: AGENTWIRE,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const report = JSON.parse(await readFile(join(reportDir, 'report.json'), 'utf8'));
+    expect(report.target).toMatchObject({ ws_url: staging.wsUrl, mode: 'external' });
+    expect(report.environment.services.backend.tier).toBe('staging');
+    expect(report.settings).toMatchObject({
+      execution_profile: 'staging_fallback',
+      concurrency: 2,
+      spacing_ms: 250,
+    });
+    expect(report.summary.failed).toBe(0);
+    expect(report.summary.executed).toBeGreaterThan(3);
+    expect(JSON.stringify(report)).not.toContain(secret);
   });
 
   it('USE_STAGING_FALLBACK + STAGING_WEBSOCKET_URL without a config: staging, and a 401 without a token still proves it up', async () => {
@@ -341,6 +362,24 @@ describe('fallbacks between tiers', () => {
     expect(skipped.exitCode).toBe(0);
     expect(skipped.stderr).toContain('--allow-skip');
     expect(JSON.parse(skipped.stdout).status).toBe('unresolved');
+
+    const reportDir = join(dir, 'report');
+    const run = await runCli(['run', '--report-dir', reportDir], { cwd: dir, env, program: AGENTWIRE });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/backend ← docker: docker no-engine/);
+    expect(run.stderr).toMatch(/backend ← staging: staging backend at .*ECONNREFUSED/);
+    const report = JSON.parse(await readFile(join(reportDir, 'report.json'), 'utf8'));
+    expect(report.summary).toMatchObject({ executed: 0, skipped: report.summary.total });
+    expect(report.environment.reasons).toHaveLength(3);
+    const allowed = await runCli(['run', '--allow-skip', '--report-dir', reportDir], {
+      cwd: dir,
+      env,
+      program: AGENTWIRE,
+    });
+    expect(allowed.exitCode).toBe(0);
+    const allowedReport = JSON.parse(await readFile(join(reportDir, 'report.json'), 'utf8'));
+    expect(allowedReport.summary.skipped).toBe(allowedReport.summary.total);
+    expect(allowedReport.settings.allow_skip).toBe(true);
   });
 
   it('--require-tier docker with the engine gone → exit 2 naming the required tier; --no-fallback stops after the first tier', async () => {

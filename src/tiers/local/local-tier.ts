@@ -164,12 +164,8 @@ async function startProvider(service: ServiceName, context: TierContext): Promis
         context.env.AGENTWIRE_JWT_SECRET ??
         randomBytes(32).toString('base64url');
       if (provider.type === 'reference') {
-        const server = await startServer({
-          jwtSecret: secret,
-          host: '127.0.0.1',
-          port: 0,
-          logLevel: 'silent',
-        });
+        const reference = { logLevel: 'silent' as const, ...context.referenceServer };
+        const server = await startServer({ ...reference, jwtSecret: secret, host: '127.0.0.1', port: 0 });
         context.teardown.add({ name: 'reference backend', stop: () => server.close() });
         return {
           source: 'reference backend in-process',
@@ -178,6 +174,8 @@ async function startProvider(service: ServiceName, context: TierContext): Promis
             wsUrl: server.wsUrl,
             httpUrl: server.httpUrl,
             auth: { kind: 'secret', secret },
+            reference,
+            ...(reference.allowedOrigins?.[0] ? { allowedOrigin: reference.allowedOrigins[0] } : {}),
           },
         };
       }

@@ -1,7 +1,7 @@
 /** Shared by the scenario tests: temp dirs, the fixture program, the busybox test image. */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -44,32 +44,7 @@ export async function buildFixtureCli(): Promise<{ file: string; remove: () => P
   return { file, remove: () => rm(outDir, { recursive: true, force: true }) };
 }
 
-/**
- * A tiny image made from the static busybox of Debian's busybox-static (no registry here):
- * /bin/busybox plus applet links, and /www/health answering {"status":"ok"}.
- */
-export const BUSYBOX_IMAGE = 'agentwire-test-busybox:1';
-
-export async function ensureBusyboxImage(): Promise<void> {
-  const inspect = await execa('docker', ['image', 'inspect', BUSYBOX_IMAGE], { reject: false });
-  if (inspect.exitCode === 0) return;
-  if (!existsSync('/bin/busybox'))
-    throw new Error('/bin/busybox missing: run .ci/docker-up.sh (installs busybox-static)');
-  const root = await tempDir();
-  try {
-    await mkdir(join(root.path, 'rootfs/bin'), { recursive: true });
-    await mkdir(join(root.path, 'rootfs/www'), { recursive: true });
-    await copyFile('/bin/busybox', join(root.path, 'rootfs/bin/busybox'));
-    await chmod(join(root.path, 'rootfs/bin/busybox'), 0o755);
-    for (const applet of ['sh', 'httpd', 'echo', 'sleep', 'cat', 'nc'])
-      await symlink('busybox', join(root.path, 'rootfs/bin', applet));
-    await writeFile(join(root.path, 'rootfs/www/health'), '{"status":"ok"}\n');
-    await execa('tar', ['-C', join(root.path, 'rootfs'), '-cf', join(root.path, 'rootfs.tar'), '.']);
-    await execa('docker', ['import', join(root.path, 'rootfs.tar'), BUSYBOX_IMAGE]);
-  } finally {
-    await root.remove();
-  }
-}
+export { BUSYBOX_IMAGE, ensureBusyboxImage } from '../../scripts/test-images.mjs';
 
 /** Containers (running or not) of compose projects whose name starts with the prefix. */
 export async function containersOf(projectPrefix: string): Promise<string[]> {

@@ -4,7 +4,8 @@
  * staging server up → staging; nothing → exit 2 with every reason; --allow-skip → exit 0.
  */
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, chown, readFile, writeFile } from 'node:fs/promises';
+import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -218,6 +219,34 @@ describe('doctor', () => {
     expect(asRoot.stdout).toMatch(/✔ docker engine\s+unix:\/\/\/var\/run\/docker\.sock/);
     expect(asRoot.stdout).toMatch(/✔ docker compose\s+v1 1\./);
     expect(asRoot.stdout).toMatch(/port 6379 .*in use by redis-server/);
+  });
+
+  it('an engine socket this user may not open is "permission denied" with the docker-group fix', async () => {
+    // Root ignores file modes; without CAP_DAC_OVERRIDE it meets them like any user outside the
+    // docker group, while still reading the checkout it owns.
+    const dir = await project({});
+    const socketPath = join(dir, 'docker.sock');
+    const engine = createNetServer(() => {});
+    await new Promise<void>((resolveListen) => engine.listen(socketPath, resolveListen));
+    cleanups.push(() => new Promise((resolveClose) => engine.close(resolveClose)));
+    await chmod(socketPath, 0o600);
+    await chown(socketPath, 65534, 65534);
+    const result = await execa(
+      'setpriv',
+      [
+        '--bounding-set=-dac_override,-dac_read_search',
+        '--inh-caps=-dac_override,-dac_read_search',
+        process.execPath,
+        cli,
+        'doctor',
+        '--json',
+      ],
+      { cwd: dir, reject: false, env: { ...process.env, DOCKER_HOST: `unix://${socketPath}` } },
+    );
+    const finding = JSON.parse(result.stdout).find((f: { subject: string }) => f.subject === 'docker engine');
+    expect(finding.status).toBe('warn');
+    expect(finding.detail).toContain('permission-denied: cannot open');
+    expect(finding.fix).toContain('docker" group');
   });
 
   it('an invalid config is an error with its path, and exit 1', async () => {

@@ -52,7 +52,11 @@ async function resolveOnce(tier, service) {
       timeout: 120_000,
     });
     const out = JSON.parse(stdout);
-    return { readyMs: out.services[service].readyMs, totalMs: out.elapsedMs, source: out.services[service].source };
+    return {
+      readyMs: out.services[service].readyMs,
+      totalMs: out.elapsedMs,
+      source: out.services[service].source,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -77,11 +81,15 @@ try {
   await ensureRedisImage();
 } catch (error) {
   docker = false;
-  console.log(`docker tier not measured: ${String(error.message).split('\n')[0]} (start it with .ci/docker-up.sh)`);
+  console.log(
+    `docker tier not measured: ${String(error.message).split('\n')[0]} (start it with .ci/docker-up.sh)`,
+  );
 }
 
 console.log(`\ntime to a ready environment per tier, median of ${rounds} resolutions (agentwire env --json)`);
-console.log(`${'service'.padEnd(9)}${'tier'.padEnd(8)}${'ready'.padStart(9)}${'resolution'.padStart(12)}  source`);
+console.log(
+  `${'service'.padEnd(9)}${'tier'.padEnd(8)}${'ready'.padStart(9)}${'resolution'.padStart(12)}  source`,
+);
 for (const service of ['backend', 'redis']) {
   const local = await measure('local', service);
   const rows = [['local', local]];

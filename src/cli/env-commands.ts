@@ -55,7 +55,8 @@ const processIo = (): CommandIo => ({
   env: process.env,
 });
 
-function addResolveOptions(command: Command): Command {
+/** The resolution flags `env`, `up` and `run` share. */
+export function addResolveOptions(command: Command): Command {
   return command
     .option('--config <path>', 'config file (default: agentwire.config.{json,yaml} found upward from here)')
     .option('--tier <list>', `tiers to try, in order (comma-separated: ${TIER_NAMES.join(',')})`)
@@ -65,7 +66,10 @@ function addResolveOptions(command: Command): Command {
       ),
     )
     .option('--no-fallback', 'try only the first tier of the order')
-    .option('--allow-skip', 'exit 0 even when nothing resolves (the reasons are still printed)');
+    .option(
+      '--allow-skip',
+      'exit 0 when nothing resolves; the reasons are still printed and a run still counts every check as skipped',
+    );
 }
 
 export function registerEnvCommands(program: Command): void {

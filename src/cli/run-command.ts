@@ -5,9 +5,8 @@
  * with reports on disk, a summary, and an exit code that never calls "nothing checked" a pass.
  */
 import { performance } from 'node:perf_hooks';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { AEP_CHECKS, type Check, selectChecks } from '../checks/index.js';
-import { TIER_NAMES } from '../config/index.js';
 import {
   colours,
   ensureWritableDir,
@@ -34,6 +33,7 @@ import {
 } from '../runner/index.js';
 import type { TierName } from '../tiers/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { addResolveOptions } from './env-commands.js';
 import { CliError, usageError } from './errors.js';
 import { renderCheckList } from './list.js';
 import { parseHttpUrl, parsePositiveInt, parseWsUrl } from './options.js';
@@ -60,7 +60,7 @@ interface RunOptions {
 }
 
 export function registerRunCommand(program: Command): void {
-  program
+  const run = program
     .command('run')
     .description(
       'run the AEP/1 conformance suite against the resolved environment (the embedded reference backend by default) or --target',
@@ -79,18 +79,6 @@ export function registerRunCommand(program: Command): void {
       '--http-url <url>',
       'http(s) base URL for /health (default: derived from the target)',
       parseHttpUrl('--http-url'),
-    )
-    .option('--config <path>', 'config file (default: agentwire.config.{json,yaml} found upward from here)')
-    .option('--tier <list>', `tiers to try, in order (comma-separated: ${TIER_NAMES.join(',')})`)
-    .addOption(
-      new Option('--require-tier <tier>', 'fail unless every service comes from this tier').choices(
-        TIER_NAMES,
-      ),
-    )
-    .option('--no-fallback', 'try only the first tier of the order')
-    .option(
-      '--allow-skip',
-      'exit 0 when no environment resolves; every check is still reported as skipped, with the reason',
     )
     .option('--report-dir <dir>', 'where report.json and junit.xml are written', 'agentwire-report')
     .option('--checks <glob>', 'only checks whose id matches (e.g. "R-2.*", "R-5.3/*,§4/*")')
@@ -111,10 +99,10 @@ export function registerRunCommand(program: Command): void {
       '--timeout <ms>',
       'per-check timeout in ms (overrides the profile)',
       parsePositiveInt('--timeout'),
-    )
-    .action(async (options: RunOptions) => {
-      process.exitCode = await runCommand(options);
-    });
+    );
+  addResolveOptions(run).action(async (options: RunOptions) => {
+    process.exitCode = await runCommand(options);
+  });
 }
 
 function profileNamed(name: string): ExecutionProfile {

@@ -4,7 +4,7 @@
  * run ends with reports on disk, a summary, and an exit code that never calls "nothing checked" a pass.
  */
 import { performance } from 'node:perf_hooks';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { AEP_CHECKS, type Check, selectChecks } from '../checks/index.js';
 import { newSecret } from '../client/index.js';
 import {
@@ -30,7 +30,7 @@ import {
   TargetUnavailableError,
   verdictOf,
 } from '../runner/index.js';
-import { startServer } from '../server/index.js';
+import { type ServerOptions, startServer } from '../server/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { CliError, usageError } from './errors.js';
 import { renderCheckList } from './list.js';
@@ -52,6 +52,7 @@ interface RunOptions {
   pace: string;
   concurrency?: number;
   timeout?: number;
+  seed?: number;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -88,6 +89,7 @@ export function registerRunCommand(program: Command): void {
       'per-check timeout in ms (overrides the profile)',
       parsePositiveInt('--timeout'),
     )
+    .option('--seed <n>', 'seed for generated input such as fuzzed frames (default: random)', parseSeed)
     .action(async (options: RunOptions) => {
       process.exitCode = await runCommand(options);
     });
@@ -153,6 +155,7 @@ async function runCommand(options: RunOptions): Promise<number> {
   process.once('SIGTERM', stopOnSignal);
 
   const tokens = createTokenFactory(jwtSecret);
+  const seed = options.seed ?? randomSeed();
   let results: CheckResult[];
   let problem: string | undefined;
   let server: { name: string; version: string } | undefined;
@@ -162,7 +165,14 @@ async function runCommand(options: RunOptions): Promise<number> {
     server = target.ready.server;
     capabilities = [...target.capabilities];
     const progress = new TerminalProgress(checks.length, address.wsUrl);
-    results = await runChecks(checks, { target, tokens, profile, observer: progress });
+    results = await runChecks(checks, {
+      target,
+      tokens,
+      profile,
+      observer: progress,
+      seed,
+      ...(embedded ? { disposableTarget: embedded.disposableTarget } : {}),
+    });
   } catch (error) {
     if (!(error instanceof TargetUnavailableError)) throw error;
     problem = error.message;
@@ -190,6 +200,7 @@ async function runCommand(options: RunOptions): Promise<number> {
       check_timeout_ms: profile.checkTimeoutMs,
       retries: profile.retries,
       min_executed: options.minExecuted,
+      seed,
     },
     summary: summarise(results),
     checks: results,
@@ -212,17 +223,35 @@ async function runCommand(options: RunOptions): Promise<number> {
 
 async function startEmbedded() {
   const secret = newSecret();
-  const server = await startServer({
+  const serverOptions: ServerOptions = {
     jwtSecret: secret,
     allowedOrigins: [EMBEDDED_ALLOWED_ORIGIN],
     logLevel: 'silent',
-  });
+  };
+  const server = await startServer(serverOptions);
+  // The drain check shuts an instance down; it gets its own, started with the same options.
+  const disposableTarget = async () => {
+    const instance = await startServer({ ...serverOptions, port: 0, drainTimeoutMs: 3000 });
+    return { wsUrl: instance.wsUrl, httpUrl: instance.httpUrl, drain: instance.close, stop: instance.close };
+  };
   const address: TargetAddress = {
     wsUrl: server.wsUrl,
     httpUrl: server.httpUrl,
     allowedOrigin: EMBEDDED_ALLOWED_ORIGIN,
   };
-  return { secret, server, address };
+  return { secret, server, address, disposableTarget };
+}
+
+function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31);
+}
+
+function parseSeed(value: string): number {
+  const seed = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(seed) || seed >= 2 ** 31) {
+    throw new InvalidArgumentError(`--seed must be an integer from 0 to ${2 ** 31 - 1}, got "${value}"`);
+  }
+  return seed;
 }
 
 function listJson(checks: readonly Check[]) {

@@ -34,7 +34,14 @@ export interface RunReport {
   capabilities: string[];
   started_at: string;
   duration_ms: number;
-  settings: { concurrency: number; check_timeout_ms: number; retries: number; min_executed: number };
+  settings: {
+    concurrency: number;
+    check_timeout_ms: number;
+    retries: number;
+    min_executed: number;
+    /** Seed of the generated input (fuzzing): `--seed` repeats the run. */
+    seed?: number;
+  };
   summary: Summary;
   checks: CheckResult[];
   /** Set when the run could not check what it was asked (exit code 2). */

@@ -13,8 +13,9 @@ import {
   Unsupported,
 } from '../checks/index.js';
 import type { Transcript } from '../client/index.js';
-import { createCheckContext } from './check-context.js';
-import type { ExecutionProfile } from './profile.js';
+import { createCheckContext, type DisposableTargetFactory } from './check-context.js';
+import { evidenceOf } from './evidence.js';
+import { DEFAULT_SCENARIO_SIZING, type ExecutionProfile } from './profile.js';
 import type { CheckResult } from './results.js';
 
 export interface RunObserver {
@@ -27,6 +28,10 @@ export interface RunChecksOptions {
   tokens: TokenFactory;
   profile: ExecutionProfile;
   observer?: RunObserver;
+  /** Seed for generated input; recorded in the report. */
+  seed: number;
+  /** Starts a disposable instance of the target (embedded mode); the drain check needs it. */
+  disposableTarget?: DisposableTargetFactory;
 }
 
 export async function runChecks(checks: readonly Check[], options: RunChecksOptions): Promise<CheckResult[]> {
@@ -88,7 +93,12 @@ async function runOnce(check: Check, options: RunChecksOptions): Promise<CheckOu
     };
   }
   const timeoutMs = check.timeoutMs ?? options.profile.checkTimeoutMs;
-  const scope = createCheckContext(options.target, options.tokens, options.profile.eventDelayMs);
+  const scope = createCheckContext(options.target, options.tokens, {
+    eventDelayMs: options.profile.eventDelayMs,
+    sizing: options.profile.scenario ?? DEFAULT_SCENARIO_SIZING,
+    seed: options.seed,
+    ...(options.disposableTarget ? { disposableTarget: options.disposableTarget } : {}),
+  });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
@@ -102,7 +112,13 @@ async function runOnce(check: Check, options: RunChecksOptions): Promise<CheckOu
     return { status: 'passed' };
   } catch (error) {
     if (error instanceof Unsupported) return { status: 'unsupported', reason: error.message };
-    if (error instanceof CheckFailure) return failed(error.message, scope.context.transcript, error.details);
+    if (error instanceof CheckFailure) {
+      return {
+        status: 'failed',
+        reason: error.message,
+        evidence: evidenceOf(scope.context.transcript, error.details, error.focus),
+      };
+    }
     const message = error instanceof Error ? error.message : String(error);
     return failed(`check could not complete: ${message}`, scope.context.transcript);
   } finally {
@@ -111,12 +127,8 @@ async function runOnce(check: Check, options: RunChecksOptions): Promise<CheckOu
   }
 }
 
-function failed(reason: string, transcript: Transcript, details?: Record<string, unknown>): CheckOutcome {
-  return {
-    status: 'failed',
-    reason,
-    evidence: { transcript: transcript.excerpt(), ...(details ? { details } : {}) },
-  };
+function failed(reason: string, transcript: Transcript): CheckOutcome {
+  return { status: 'failed', reason, evidence: evidenceOf(transcript) };
 }
 
 function describe(check: Check) {

@@ -167,8 +167,10 @@ export const resilienceScenarios: Check[] = [
       const user = context.newUser();
       const token = await context.tokens.valid(user, { expiresInS: lifetimeS });
       const expiring = await context.session({ user, token, label: 'expiring' });
+      // About 3.5 s of events: still running when the token expires, 1 to 2 s from now.
       const ack = await expiring.startRunAcked({
-        scenario: slowRun(context, { stream_chunks: 30, delay_ms: 80 }),
+        text: 'a question long enough to be streamed back in many small pieces '.repeat(3),
+        scenario: slowRun(context, { tools: 1, stream_chunks: 60, delay_ms: 60 }),
       });
       const grace = context.target.limits.expiry_grace_ms;
       const close = await expiring

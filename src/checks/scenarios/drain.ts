@@ -7,21 +7,12 @@
  * threads in memory, so that half is reported in the check's title and not claimed.
  */
 import { HandshakeRejectedError } from '../../client/index.js';
-import { CloseCode, HEALTH_PATH } from '../../protocol/index.js';
+import { CloseCode } from '../../protocol/index.js';
 import { type Check, Unsupported } from '../check.js';
 import { expectTrue, fail } from '../expect.js';
 import { scenario, sleep, statusOf } from '../helpers.js';
+import { healthStatus } from './health.js';
 import { expectCleanStream, midRunDelayMs } from './stream-assert.js';
-
-async function healthStatus(httpUrl: string): Promise<number | 'unreachable'> {
-  try {
-    const response = await fetch(`${httpUrl}${HEALTH_PATH}`, { signal: AbortSignal.timeout(2000) });
-    await response.body?.cancel();
-    return response.status;
-  } catch {
-    return 'unreachable';
-  }
-}
 
 export const drainChecks: Check[] = [
   {

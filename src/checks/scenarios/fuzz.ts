@@ -6,11 +6,11 @@
  */
 import fc from 'fast-check';
 import type { AepConnection } from '../../client/index.js';
-import { HEALTH_PATH } from '../../protocol/index.js';
 import type { Check, CheckContext } from '../check.js';
 import { CheckFailure } from '../check.js';
 import { expectEqual, expectTrue, fail } from '../expect.js';
 import { scenario, statusOf } from '../helpers.js';
+import { healthStatus } from './health.js';
 import { describeMalformed, type MalformedFrame, malformedFrame } from './malformed-frames.js';
 import { expectCleanStream } from './stream-assert.js';
 
@@ -110,9 +110,11 @@ export const fuzzChecks: Check[] = [
       }
       const runs = await healthy;
       expectTrue(runs >= 1, 'the healthy session completed no run');
-      const health = await fetch(`${context.target.httpUrl}${HEALTH_PATH}`);
-      await health.body?.cancel();
-      expectEqual(health.status, 200, `/health after ${numRuns} malformed frames`);
+      expectEqual(
+        await healthStatus(context.target.httpUrl),
+        200,
+        `/health after ${numRuns} malformed frames`,
+      );
       const fresh = await context.session({ label: 'after-fuzz' });
       const pong = await fresh.request({ type: 'ping' });
       expectEqual(pong.type, 'pong', 'a new session after fuzzing answers ping');

@@ -22,6 +22,7 @@ export function evidenceLines(evidence: Evidence | undefined, limit = 8): string
 function describeFrame(frame: unknown): string {
   if (frame === null || typeof frame !== 'object' || Array.isArray(frame)) return clip(JSON.stringify(frame));
   const { type, seq, run_id, thread_id: _thread, ts: _ts, ...rest } = frame as Record<string, unknown>;
+  if (type === undefined) return clip(JSON.stringify(frame));
   const head = [
     typeof type === 'string' ? type : JSON.stringify(type),
     typeof seq === 'number' ? `seq=${seq}` : '',

@@ -50,6 +50,28 @@ describe('scenario, fuzz and drain checks against the reference backend', () => 
     for (const result of results) expect(result.status, `${result.id}: ${result.reason}`).toBe('passed');
   });
 
+  it('fails the drain check, pointing at the health answer, when drain() does not drain', async () => {
+    const tokens = createTokenFactory(options.jwtSecret);
+    const target = await preflight({ wsUrl: server.wsUrl, httpUrl: server.httpUrl }, tokens);
+    const [result] = await runChecks(selectChecks(AEP_CHECKS, 'R-6.4/graceful-drain'), {
+      target,
+      tokens,
+      profile,
+      seed: 1,
+      disposableTarget: async () => {
+        const instance = await startServer({ ...options, port: 0 });
+        return {
+          wsUrl: instance.wsUrl,
+          httpUrl: instance.httpUrl,
+          drain: async () => {},
+          stop: instance.close,
+        };
+      },
+    });
+    expect(result!.status).toBe('failed');
+    expect(result!.reason).toMatch(/\/health answered 200 while draining, expected 503/);
+  });
+
   it('reports the drain check unsupported, with how to enable it, when no disposable instance is offered', async () => {
     const [result] = await run('R-6.4/graceful-drain', false);
     expect(result!.status).toBe('unsupported');

@@ -56,7 +56,16 @@ export const drainChecks: Check[] = [
         health = await healthStatus(instance.httpUrl);
         if (health !== 503) await sleep(10);
       }
-      expectTrue(health === 503, `/health answered ${health} while draining, expected 503`, { health });
+      const healthNote = `GET /health while draining: ${health}`;
+      context.transcript.note(healthNote);
+      expectTrue(
+        health === 503,
+        `/health answered ${health} while draining, expected 503`,
+        { health },
+        {
+          frames: [healthNote],
+        },
+      );
 
       try {
         await context.connect({ url, label: 'late-comer' });

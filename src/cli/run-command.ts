@@ -231,7 +231,7 @@ async function startEmbedded() {
   const server = await startServer(serverOptions);
   // The drain check shuts an instance down; it gets its own, started with the same options.
   const disposableTarget = async () => {
-    const instance = await startServer({ ...serverOptions, port: 0, drainTimeoutMs: 3000 });
+    const instance = await startServer({ ...serverOptions, port: 0 });
     return { wsUrl: instance.wsUrl, httpUrl: instance.httpUrl, drain: instance.close, stop: instance.close };
   };
   const address: TargetAddress = {

@@ -20,6 +20,7 @@ export function evidenceLines(evidence: Evidence | undefined, limit = 8): string
 }
 
 function describeFrame(frame: unknown): string {
+  if (typeof frame === 'string') return clip(frame);
   if (frame === null || typeof frame !== 'object' || Array.isArray(frame)) return clip(JSON.stringify(frame));
   const { type, seq, run_id, thread_id: _thread, ts: _ts, ...rest } = frame as Record<string, unknown>;
   if (type === undefined) return clip(JSON.stringify(frame));

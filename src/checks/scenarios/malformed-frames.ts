@@ -111,8 +111,14 @@ function hugeString(maxFrameBytes: number) {
     });
 }
 
+/** JSON punctuation and keywords mixed with printable characters (cheap to build, unlike full Unicode). */
+const jsonishChar = fc.oneof(
+  fc.constantFrom(...'{}[]":,\\-.0123456789eE', 'true', 'null', '"type"'),
+  fc.integer({ min: 0x20, max: 0x2fff }).map((code) => String.fromCharCode(code)),
+);
+
 const notJson = fc
-  .string({ maxLength: 64, unit: 'binary' })
+  .string({ maxLength: 64, unit: jsonishChar })
   .filter((text) => {
     try {
       const parsed: unknown = JSON.parse(text);

@@ -10,16 +10,21 @@ import { expectEqual, expectErrorAnswer, expectTrue, fail } from '../expect.js';
 import { scenario, statusOf } from '../helpers.js';
 import { expectCleanStream, midRunDelayMs } from './stream-assert.js';
 
-/** Resumes `threadId` after `afterSeq` on a new connection and waits for the run's end. */
+/** Resumes `threadId` after `afterSeq` on a new connection and waits for the run's end (unless seen). */
 async function resumeUntilEnd(
   connection: AepConnection,
   threadId: string,
   afterSeq: number,
   runId: string,
+  endedBefore = false,
 ): Promise<AgentEvent[]> {
   const answer = await connection.request({ type: 'resume', thread_id: threadId, after_seq: afterSeq });
   if (answer.type !== 'ack')
     fail(`resume after reconnecting was answered with ${String(answer.type)}`, {}, { frames: [answer] });
+  if (endedBefore) {
+    expectEqual(answer.replayed, 0, 'events replayed after the end of a run already seen');
+    return [];
+  }
   return connection.waitForRunEnd(runId, 10_000);
 }
 
@@ -165,16 +170,20 @@ export const resilienceScenarios: Check[] = [
     async run(context) {
       const lifetimeS = 2;
       const user = context.newUser();
+      // The token factory sets exp to the whole second `lifetimeS` from now, as JWT does.
+      const expMs = (Math.floor(Date.now() / 1000) + lifetimeS) * 1000;
       const token = await context.tokens.valid(user, { expiresInS: lifetimeS });
       const expiring = await context.session({ user, token, label: 'expiring' });
-      // About 3.5 s of events: still running when the token expires, 1 to 2 s from now.
+      // The run outlasts exp by half a second, so a prompt server closes the session mid-run.
+      const delayMs = 40;
+      const chunks = Math.min(180, Math.ceil((expMs - Date.now() + 500) / delayMs));
       const ack = await expiring.startRunAcked({
-        text: 'a question long enough to be streamed back in many small pieces '.repeat(3),
-        scenario: slowRun(context, { tools: 1, stream_chunks: 60, delay_ms: 60 }),
+        text: 'a question to be streamed back in small pieces '.repeat(4),
+        scenario: slowRun(context, { tools: 0, stream_chunks: chunks, delay_ms: delayMs }),
       });
       const grace = context.target.limits.expiry_grace_ms;
       const close = await expiring
-        .waitForClose((lifetimeS + 1) * 1000 + grace)
+        .waitForClose(expMs - Date.now() + grace + 1000)
         .catch(() =>
           fail(`the session outlived its token by more than ${grace} ms`, {}, { connections: ['expiring'] }),
         );
@@ -186,16 +195,17 @@ export const resilienceScenarios: Check[] = [
         );
       }
       const before = expiring.eventsOfThread(ack.thread_id);
-      expectTrue(
-        before.at(-1)?.type !== 'agent_completed',
-        'the run ended before the token expired',
-        {},
-        {
-          connections: ['expiring'],
-        },
-      );
+      const endedBefore = before.at(-1)?.type === 'agent_completed';
+      // A server may use the grace and close after the run ended; then only the resume is checked.
+      if (endedBefore) context.transcript.note('the run ended before the close; checking the resume alone');
       const renewed = await context.session({ user, label: 'renewed' });
-      const rest = await resumeUntilEnd(renewed, ack.thread_id, before.at(-1)?.seq ?? 0, ack.run_id);
+      const rest = await resumeUntilEnd(
+        renewed,
+        ack.thread_id,
+        before.at(-1)?.seq ?? 0,
+        ack.run_id,
+        endedBefore,
+      );
       expectSeamless(before, rest, 'the run across the token renewal');
     },
   },

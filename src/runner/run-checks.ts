@@ -28,13 +28,16 @@ export interface RunChecksOptions {
   tokens: TokenFactory;
   profile: ExecutionProfile;
   observer?: RunObserver;
-  /** Seed for generated input; recorded in the report. */
-  seed: number;
+  /** Seed for generated input (the fuzzer); a random one when omitted. Record it to repeat a run. */
+  seed?: number;
   /** Starts a disposable instance of the target (embedded mode); the drain check needs it. */
   disposableTarget?: DisposableTargetFactory;
 }
 
-export async function runChecks(checks: readonly Check[], options: RunChecksOptions): Promise<CheckResult[]> {
+type SeededOptions = RunChecksOptions & { seed: number };
+
+export async function runChecks(checks: readonly Check[], given: RunChecksOptions): Promise<CheckResult[]> {
+  const options = { ...given, seed: given.seed ?? Math.floor(Math.random() * 2 ** 31) };
   const results = new Array<CheckResult>(checks.length);
   let next = 0;
   const worker = async () => {
@@ -64,7 +67,7 @@ export function skippedResults(checks: readonly Check[], reason: string): CheckR
   }));
 }
 
-async function runWithRetries(check: Check, options: RunChecksOptions): Promise<CheckResult> {
+async function runWithRetries(check: Check, options: SeededOptions): Promise<CheckResult> {
   const started = performance.now();
   let attempts = 0;
   let outcome: CheckOutcome;
@@ -84,7 +87,7 @@ async function runWithRetries(check: Check, options: RunChecksOptions): Promise<
   }
 }
 
-async function runOnce(check: Check, options: RunChecksOptions): Promise<CheckOutcome> {
+async function runOnce(check: Check, options: SeededOptions): Promise<CheckOutcome> {
   const missing = check.requires.filter((capability) => !options.target.capabilities.has(capability));
   if (missing.length > 0) {
     return {

@@ -15,6 +15,7 @@ import { describeMalformed, type MalformedFrame, malformedFrame } from './malfor
 import { expectCleanStream } from './stream-assert.js';
 
 const ANSWER_TIMEOUT_MS = 3000;
+const FUZZ_TIME_LIMIT_MS = 25_000;
 
 /** Sends one malformed frame and throws (a plain Error, for fast-check) unless it was answered right. */
 async function expectRightAnswer(connection: AepConnection, frame: MalformedFrame): Promise<void> {
@@ -87,7 +88,8 @@ export const fuzzChecks: Check[] = [
       );
       let result: fc.RunDetails<[MalformedFrame]>;
       try {
-        result = await fc.check(property, { seed, numRuns });
+        // A server that never answers costs ANSWER_TIMEOUT_MS per frame, shrinking included: cap it.
+        result = await fc.check(property, { seed, numRuns, interruptAfterTimeLimit: FUZZ_TIME_LIMIT_MS });
       } finally {
         fuzzing = false;
       }
@@ -106,6 +108,11 @@ export const fuzzChecks: Check[] = [
             frames_tried: result.numRuns,
           },
           { frames: counterexample ? [shown] : [], connections: [`fuzz${opened}`] },
+        );
+      }
+      if (result.interrupted) {
+        context.transcript.note(
+          `fuzzing stopped after ${FUZZ_TIME_LIMIT_MS} ms with ${result.numRuns} of ${numRuns} frames`,
         );
       }
       const runs = await healthy;

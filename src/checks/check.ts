@@ -13,6 +13,18 @@ export interface Evidence {
   transcript: TranscriptEntry[];
   /** Anything else that explains it: expected vs actual, the offending event. */
   details?: Record<string, unknown>;
+  /** The user each connection label authenticated as. */
+  users?: Record<string, string>;
+  /** Entries of the full transcript left out of `transcript` because they show nothing. */
+  omitted?: number;
+}
+
+/** What a failure points at, so its evidence can be cut down to the frames that show it. */
+export interface EvidenceFocus {
+  /** The offending frames as received or sent (same object, or equal JSON), shown with neighbours. */
+  frames?: readonly unknown[];
+  /** Connections whose last exchange and close matter (e.g. one that closed with a wrong code). */
+  connections?: readonly string[];
 }
 
 export type CheckOutcome =
@@ -25,6 +37,7 @@ export class CheckFailure extends Error {
   constructor(
     message: string,
     readonly details?: Record<string, unknown>,
+    readonly focus?: EvidenceFocus,
   ) {
     super(message);
     this.name = 'CheckFailure';
@@ -66,6 +79,21 @@ export type ConnectRequest = Omit<ConnectOptions, 'url' | 'transcript' | 'token'
   token?: string | null;
 };
 
+/** How big scenario checks make their flows (from the execution profile). */
+export interface ScenarioSizing {
+  sessions: number;
+  runsPerSession: number;
+  fuzzFrames: number;
+}
+
+/** A second instance of the target that a check may shut down (embedded mode only). */
+export interface DisposableTarget {
+  wsUrl: string;
+  httpUrl: string;
+  /** Graceful shutdown (R-6.4); resolves when the instance has closed every session. */
+  drain(): Promise<void>;
+}
+
 export interface CheckContext {
   readonly target: TargetInfo;
   readonly tokens: TokenFactory;
@@ -73,6 +101,14 @@ export interface CheckContext {
   readonly signal: AbortSignal;
   /** Pause between events that checks ask the scripted agent for (profile-driven). */
   readonly eventDelayMs: number;
+  readonly sizing: ScenarioSizing;
+  /** Seed for generated input (fuzzing); recorded in the report so a run can be repeated. */
+  readonly seed: number;
+  /**
+   * Starts a fresh instance of the target with the same settings, stopped after the check.
+   * Only the embedded backend offers it; absent for an external --target.
+   */
+  disposableTarget?(): Promise<DisposableTarget>;
   newUser(): string;
   /** Opens a connection the runner closes after the check; resolves after the upgrade. */
   connect(request?: ConnectRequest): Promise<AepConnection>;

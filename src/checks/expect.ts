@@ -1,17 +1,18 @@
 /** Assertions for checks. Each failure message states what AEP/1 wanted and what the server did. */
 import { HandshakeRejectedError } from '../client/index.js';
-import { CheckFailure } from './check.js';
+import { CheckFailure, type EvidenceFocus } from './check.js';
 
-export function fail(reason: string, details?: Record<string, unknown>): never {
-  throw new CheckFailure(reason, details);
+export function fail(reason: string, details?: Record<string, unknown>, focus?: EvidenceFocus): never {
+  throw new CheckFailure(reason, details, focus);
 }
 
 export function expectTrue(
   condition: unknown,
   reason: string,
   details?: Record<string, unknown>,
+  focus?: EvidenceFocus,
 ): asserts condition {
-  if (!condition) fail(reason, details);
+  if (!condition) fail(reason, details, focus);
 }
 
 export function expectEqual<T>(actual: T, expected: T, what: string): void {

@@ -7,15 +7,36 @@ describe('check registry', () => {
     const ids = AEP_CHECKS.map((check) => check.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const check of AEP_CHECKS) {
-      expect(check.id).toMatch(/^(R-\d\.\d|§4)\/[a-z0-9-]+$/);
-      expect(check.rules).toContain(check.id.split('/')[0]);
+      expect(check.id).toMatch(/^(R-\d\.\d|§4|scenario)\/[a-z0-9-]+$/);
+      const prefix = check.id.split('/')[0]!;
+      if (prefix === 'scenario') expect(check.rules.length).toBeGreaterThan(0);
+      else expect(check.rules).toContain(prefix);
     }
   });
 
-  it('covers every numbered rule of AEP/1 except those listed as needing server control', () => {
-    const covered = new Set(AEP_CHECKS.flatMap((check) => check.rules));
-    const missing = RULE_IDS.filter((rule) => !covered.has(rule));
-    expect(missing).toEqual(['R-6.4']);
+  it('covers every numbered rule of AEP/1 with a check of its own id', () => {
+    const named = new Set(AEP_CHECKS.map((check) => check.id.split('/')[0]));
+    expect(RULE_IDS.filter((rule) => !named.has(rule))).toEqual([]);
+  });
+
+  it('names a scenario check for every flow the suite promises', () => {
+    const ids = AEP_CHECKS.map((check) => check.id);
+    for (const flow of [
+      'message-flow',
+      'streaming',
+      'fan-out',
+      'concurrent-sessions',
+      'tool-isolation',
+      'cancel-mid-run',
+      'inflight-limit-across-connections',
+      'failure-recovery',
+      'token-expiry-mid-session',
+      'oversized-and-binary-frames',
+    ]) {
+      expect(ids).toContain(`scenario/${flow}`);
+    }
+    expect(ids).toContain('R-6.4/graceful-drain');
+    expect(ids).toContain('R-6.1/fuzz-malformed-frames');
   });
 
   it('selects by glob, where * crosses slashes and commas separate patterns', () => {

@@ -4,6 +4,7 @@ import type { Check } from './check.js';
 import { clientFrameChecks } from './client-frames.js';
 import { errorChecks } from './errors.js';
 import { eventChecks } from './events.js';
+import { scenarioChecks } from './scenarios/index.js';
 import { sessionStartChecks } from './session-start.js';
 import { transportChecks } from './transport.js';
 
@@ -14,6 +15,7 @@ export const AEP_CHECKS: readonly Check[] = [
   ...clientFrameChecks,
   ...eventChecks,
   ...errorChecks,
+  ...scenarioChecks,
 ];
 
 /** `*` matches any run of characters (slashes included), `?` one; a comma separates patterns. */

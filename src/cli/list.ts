@@ -5,7 +5,8 @@ export function renderCheckList(checks: readonly Check[]): string {
   const idWidth = Math.max(...checks.map((check) => check.id.length), 2);
   const lines = checks.map((check) => {
     const requires = check.requires.length ? `  [requires ${check.requires.join(', ')}]` : '';
-    return `${check.id.padEnd(idWidth)}  ${check.title}${requires}`;
+    const rules = `  (${check.rules.join(', ')})`;
+    return `${check.id.padEnd(idWidth)}  ${check.title}${rules}${requires}`;
   });
   const rules = new Set(checks.flatMap((check) => check.rules));
   lines.push('', `${checks.length} checks covering ${rules.size} rules`);

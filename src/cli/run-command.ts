@@ -5,7 +5,7 @@
  * with reports on disk, a summary, and an exit code that never calls "nothing checked" a pass.
  */
 import { performance } from 'node:perf_hooks';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { AEP_CHECKS, type Check, selectChecks } from '../checks/index.js';
 import {
   colours,
@@ -31,6 +31,7 @@ import {
   TargetUnavailableError,
   verdictOf,
 } from '../runner/index.js';
+import { startServer } from '../server/index.js';
 import type { TierName } from '../tiers/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { addResolveOptions } from './env-commands.js';
@@ -57,6 +58,7 @@ interface RunOptions {
   requireTier?: TierName;
   fallback?: boolean;
   allowSkip?: boolean;
+  seed?: number;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -99,7 +101,8 @@ export function registerRunCommand(program: Command): void {
       '--timeout <ms>',
       'per-check timeout in ms (overrides the profile)',
       parsePositiveInt('--timeout'),
-    );
+    )
+    .option('--seed <n>', 'seed for generated input such as fuzzed frames (default: random)', parseSeed);
   addResolveOptions(run).action(async (options: RunOptions) => {
     process.exitCode = await runCommand(options);
   });
@@ -166,6 +169,7 @@ async function runCommand(options: RunOptions): Promise<number> {
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
 
+  const seed = options.seed ?? randomSeed();
   let results: CheckResult[];
   let problem: string | undefined;
   let server: { name: string; version: string } | undefined;
@@ -176,12 +180,36 @@ async function runCommand(options: RunOptions): Promise<number> {
       results = skippedResults(checks, `not run: ${acquired.problem}`);
     } else {
       const tokens = createTokenFactory(acquired.jwtSecret);
+      const reference = acquired.reference;
       try {
         const target = await preflight(acquired.address, tokens);
         server = target.ready.server;
         capabilities = [...target.capabilities];
         const progress = new TerminalProgress(checks.length, acquired.address.wsUrl);
-        results = await runChecks(checks, { target, tokens, profile, observer: progress });
+        results = await runChecks(checks, {
+          target,
+          tokens,
+          profile,
+          observer: progress,
+          seed,
+          // The drain check shuts an instance down: it gets its own, with the very same options.
+          ...(reference
+            ? {
+                disposableTarget: async () => {
+                  const instance = await startServer({
+                    ...reference.options,
+                    jwtSecret: reference.jwtSecret,
+                  });
+                  return {
+                    wsUrl: instance.wsUrl,
+                    httpUrl: instance.httpUrl,
+                    drain: instance.close,
+                    stop: instance.close,
+                  };
+                },
+              }
+            : {}),
+        });
       } catch (error) {
         if (!(error instanceof TargetUnavailableError)) throw error;
         problem = error.message;
@@ -216,6 +244,7 @@ async function runCommand(options: RunOptions): Promise<number> {
       spacing_ms: profile.spacingMs,
       min_executed: options.minExecuted,
       allow_skip: Boolean(options.allowSkip),
+      seed,
     },
     summary: summarise(results),
     checks: results,
@@ -247,6 +276,18 @@ async function runCommand(options: RunOptions): Promise<number> {
     );
   }
   return verdict.exitCode;
+}
+
+function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31);
+}
+
+function parseSeed(value: string): number {
+  const seed = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(seed) || seed >= 2 ** 31) {
+    throw new InvalidArgumentError(`--seed must be an integer from 0 to ${2 ** 31 - 1}, got "${value}"`);
+  }
+  return seed;
 }
 
 function listJson(checks: readonly Check[]) {

@@ -18,7 +18,13 @@ const MAX_STRING = 160;
 
 export class Transcript {
   readonly entries: TranscriptEntry[] = [];
+  /** Connection label → the user it authenticated as, so evidence can say whose frames these are. */
+  readonly users = new Map<string, string>();
   private readonly origin = performance.now();
+
+  labelUser(conn: string, user: string): void {
+    this.users.set(conn, user);
+  }
 
   record(conn: string, dir: TranscriptDirection, frame: unknown): void {
     this.entries.push({ t_ms: Math.round((performance.now() - this.origin) * 10) / 10, conn, dir, frame });

@@ -4,6 +4,7 @@
  */
 import type { Check } from '../checks/index.js';
 import type { CheckResult, RunObserver, RunReport } from '../runner/index.js';
+import { evidenceLines } from './evidence-lines.js';
 
 type Stream = NodeJS.WritableStream & { isTTY?: boolean };
 
@@ -67,6 +68,7 @@ export function renderSummary(
     lines.push(paint.bold(paint.red(`Failed checks (${failures.length}):`)));
     for (const result of failures) {
       lines.push(`  ${paint.red('✗')} ${result.id} — ${result.title}`, `      ${result.reason ?? ''}`);
+      for (const line of evidenceLines(result.evidence)) lines.push(paint.grey(`        ${line}`));
     }
     lines.push('');
   }
@@ -77,7 +79,9 @@ export function renderSummary(
     `  ${summary.total} checks: ${summary.executed} executed (${paint.green(`${summary.passed} passed`)}, ${
       summary.failed > 0 ? paint.red(`${summary.failed} failed`) : '0 failed'
     }), ${skippedNote}, ${summary.unsupported} unsupported`,
-    `  time ${(report.duration_ms / 1000).toFixed(2)} s`,
+    `  time ${(report.duration_ms / 1000).toFixed(2)} s${
+      report.settings.seed === undefined ? '' : ` · seed ${report.settings.seed}`
+    }`,
   );
   if (problem) lines.push(paint.red(`  not checked: ${problem}`));
   return `${lines.join('\n')}\n`;

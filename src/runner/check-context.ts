@@ -3,7 +3,14 @@
  * passed, failed, crashed or timed out.
  */
 
-import type { CheckContext, ConnectRequest, TargetInfo, TokenFactory } from '../checks/index.js';
+import type {
+  CheckContext,
+  ConnectRequest,
+  DisposableTarget,
+  ScenarioSizing,
+  TargetInfo,
+  TokenFactory,
+} from '../checks/index.js';
 import { AepConnection, newUserId, Transcript } from '../client/index.js';
 
 export interface ScopedContext {
@@ -12,11 +19,23 @@ export interface ScopedContext {
   dispose(): Promise<void>;
 }
 
+/** Starts another instance of the target; `stop` ends it if the check did not drain it. */
+export type DisposableTargetFactory = () => Promise<DisposableTarget & { stop(): Promise<void> }>;
+
+export interface ContextSettings {
+  eventDelayMs: number;
+  sizing: ScenarioSizing;
+  seed: number;
+  disposableTarget?: DisposableTargetFactory;
+}
+
 export function createCheckContext(
   target: TargetInfo,
   tokens: TokenFactory,
-  eventDelayMs: number,
+  settings: ContextSettings,
 ): ScopedContext {
+  const { eventDelayMs, sizing, seed } = settings;
+  const disposables: Array<() => Promise<void>> = [];
   const transcript = new Transcript();
   const controller = new AbortController();
   const connections = new Set<AepConnection>();
@@ -36,6 +55,7 @@ export function createCheckContext(
       transcript,
     });
     connections.add(connection);
+    if (token) transcript.labelUser(connection.label, user);
     if (controller.signal.aborted) connection.drop();
     return connection;
   }
@@ -46,6 +66,17 @@ export function createCheckContext(
     transcript,
     signal: controller.signal,
     eventDelayMs,
+    sizing,
+    seed,
+    ...(settings.disposableTarget
+      ? {
+          async disposableTarget() {
+            const instance = await settings.disposableTarget!();
+            disposables.push(instance.stop);
+            return { wsUrl: instance.wsUrl, httpUrl: instance.httpUrl, drain: instance.drain };
+          },
+        }
+      : {}),
     newUser: () => newUserId(),
     connect,
     async session(request) {
@@ -66,6 +97,7 @@ export function createCheckContext(
     },
     async dispose() {
       await Promise.all([...connections].map((connection) => connection.close()));
+      await Promise.all(disposables.map((stop) => stop()));
     },
   };
 }

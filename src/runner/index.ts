@@ -1,4 +1,5 @@
 export * from './check-context.js';
+export * from './evidence.js';
 export * from './preflight.js';
 export * from './profile.js';
 export * from './results.js';

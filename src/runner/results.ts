@@ -44,6 +44,8 @@ export interface RunReport {
     spacing_ms?: number;
     min_executed: number;
     allow_skip?: boolean;
+    /** Seed of the generated input (fuzzing): `--seed` repeats the run. */
+    seed?: number;
   };
   summary: Summary;
   checks: CheckResult[];

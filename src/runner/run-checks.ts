@@ -13,8 +13,9 @@ import {
   Unsupported,
 } from '../checks/index.js';
 import type { Transcript } from '../client/index.js';
-import { createCheckContext } from './check-context.js';
-import type { ExecutionProfile } from './profile.js';
+import { createCheckContext, type DisposableTargetFactory } from './check-context.js';
+import { evidenceOf } from './evidence.js';
+import { DEFAULT_SCENARIO_SIZING, type ExecutionProfile } from './profile.js';
 import type { CheckResult } from './results.js';
 
 export interface RunObserver {
@@ -27,9 +28,16 @@ export interface RunChecksOptions {
   tokens: TokenFactory;
   profile: ExecutionProfile;
   observer?: RunObserver;
+  /** Seed for generated input (the fuzzer); a random one when omitted. Record it to repeat a run. */
+  seed?: number;
+  /** Starts a disposable instance of the target (embedded mode); the drain check needs it. */
+  disposableTarget?: DisposableTargetFactory;
 }
 
-export async function runChecks(checks: readonly Check[], options: RunChecksOptions): Promise<CheckResult[]> {
+type SeededOptions = RunChecksOptions & { seed: number };
+
+export async function runChecks(checks: readonly Check[], given: RunChecksOptions): Promise<CheckResult[]> {
+  const options = { ...given, seed: given.seed ?? Math.floor(Math.random() * 2 ** 31) };
   const results = new Array<CheckResult>(checks.length);
   let next = 0;
   const worker = async () => {
@@ -59,7 +67,7 @@ export function skippedResults(checks: readonly Check[], reason: string): CheckR
   }));
 }
 
-async function runWithRetries(check: Check, options: RunChecksOptions): Promise<CheckResult> {
+async function runWithRetries(check: Check, options: SeededOptions): Promise<CheckResult> {
   const started = performance.now();
   let attempts = 0;
   let outcome: CheckOutcome;
@@ -79,7 +87,7 @@ async function runWithRetries(check: Check, options: RunChecksOptions): Promise<
   }
 }
 
-async function runOnce(check: Check, options: RunChecksOptions): Promise<CheckOutcome> {
+async function runOnce(check: Check, options: SeededOptions): Promise<CheckOutcome> {
   const missing = check.requires.filter((capability) => !options.target.capabilities.has(capability));
   if (missing.length > 0) {
     return {
@@ -88,7 +96,12 @@ async function runOnce(check: Check, options: RunChecksOptions): Promise<CheckOu
     };
   }
   const timeoutMs = check.timeoutMs ?? options.profile.checkTimeoutMs;
-  const scope = createCheckContext(options.target, options.tokens, options.profile.eventDelayMs);
+  const scope = createCheckContext(options.target, options.tokens, {
+    eventDelayMs: options.profile.eventDelayMs,
+    sizing: options.profile.scenario ?? DEFAULT_SCENARIO_SIZING,
+    seed: options.seed,
+    ...(options.disposableTarget ? { disposableTarget: options.disposableTarget } : {}),
+  });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
@@ -102,7 +115,13 @@ async function runOnce(check: Check, options: RunChecksOptions): Promise<CheckOu
     return { status: 'passed' };
   } catch (error) {
     if (error instanceof Unsupported) return { status: 'unsupported', reason: error.message };
-    if (error instanceof CheckFailure) return failed(error.message, scope.context.transcript, error.details);
+    if (error instanceof CheckFailure) {
+      return {
+        status: 'failed',
+        reason: error.message,
+        evidence: evidenceOf(scope.context.transcript, error.details, error.focus),
+      };
+    }
     const message = error instanceof Error ? error.message : String(error);
     return failed(`check could not complete: ${message}`, scope.context.transcript);
   } finally {
@@ -111,12 +130,8 @@ async function runOnce(check: Check, options: RunChecksOptions): Promise<CheckOu
   }
 }
 
-function failed(reason: string, transcript: Transcript, details?: Record<string, unknown>): CheckOutcome {
-  return {
-    status: 'failed',
-    reason,
-    evidence: { transcript: transcript.excerpt(), ...(details ? { details } : {}) },
-  };
+function failed(reason: string, transcript: Transcript): CheckOutcome {
+  return { status: 'failed', reason, evidence: evidenceOf(transcript) };
 }
 
 function describe(check: Check) {

@@ -1,0 +1,53 @@
+/** Stream assertions that point at the offending event, so the evidence shows just that part. */
+import type { AgentEvent } from '../../protocol/index.js';
+import { fail } from '../expect.js';
+import {
+  runFramingViolations,
+  seqViolations,
+  timestampViolations,
+  toolPairingViolations,
+} from '../stream-rules.js';
+
+/** The first event whose seq breaks the 1, 2, 3, … order of its thread (R-5.1). */
+export function firstSeqBreak(events: readonly AgentEvent[], firstSeq = 1): AgentEvent | undefined {
+  const expected = new Map<string, number>();
+  for (const event of events) {
+    const want = expected.get(event.thread_id) ?? firstSeq;
+    if (event.seq !== want) return event;
+    expected.set(event.thread_id, want + 1);
+  }
+  return undefined;
+}
+
+/** Seq, run framing, tool pairing and timestamps of `events` all hold, or the check fails. */
+export function expectCleanStream(events: readonly AgentEvent[], what: string): void {
+  const seq = seqViolations(events);
+  if (seq.length > 0) {
+    const offending = firstSeqBreak(events);
+    fail(`${what}: ${seq[0]}`, { violations: seq.slice(0, 10) }, { frames: offending ? [offending] : [] });
+  }
+  for (const [rule, violations] of [
+    ['run framing', runFramingViolations(events)],
+    ['tool pairing', toolPairingViolations(events)],
+    ['ts', timestampViolations(events)],
+  ] as const) {
+    if (violations.length === 0) continue;
+    const runId = /run (\S+?):/.exec(violations[0]!)?.[1];
+    const runEvents = events.filter((event) => event.run_id === runId);
+    fail(
+      `${what}: ${rule}: ${violations[0]}`,
+      { violations: violations.slice(0, 10) },
+      { frames: [runEvents[0], runEvents.at(-1)].filter(Boolean) },
+    );
+  }
+}
+
+/** A compact signature of an event for comparing what two connections saw. */
+export function signature(event: AgentEvent): string {
+  return `${event.seq}:${event.run_id}:${event.type}:${JSON.stringify(event.data)}`;
+}
+
+/** A delay that makes runs last long enough to act on mid-run, yet stays quick locally. */
+export function midRunDelayMs(eventDelayMs: number): number {
+  return Math.max(eventDelayMs, 25);
+}

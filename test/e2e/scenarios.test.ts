@@ -1,0 +1,175 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { AEP_CHECKS, selectChecks } from '../../src/checks/index.js';
+import { newSecret } from '../../src/client/index.js';
+import { SUBPROTOCOL } from '../../src/protocol/index.js';
+import { createTokenFactory, PROFILES, preflight, runChecks } from '../../src/runner/index.js';
+import { type RunningServer, type ServerOptions, startServer } from '../../src/server/index.js';
+
+const profile = { ...PROFILES.local, scenario: { sessions: 12, runsPerSession: 2, fuzzFrames: 80 } };
+
+describe('scenario, fuzz and drain checks against the reference backend', () => {
+  const options: ServerOptions = { jwtSecret: newSecret(), logLevel: 'silent' };
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer(options);
+  });
+  afterAll(() => server.close());
+
+  async function run(patterns: string, withDisposable: boolean, seed = 1234) {
+    const tokens = createTokenFactory(options.jwtSecret);
+    const target = await preflight({ wsUrl: server.wsUrl, httpUrl: server.httpUrl }, tokens);
+    const disposableTarget = async () => {
+      const instance = await startServer({ ...options, port: 0 });
+      return {
+        wsUrl: instance.wsUrl,
+        httpUrl: instance.httpUrl,
+        drain: instance.close,
+        stop: instance.close,
+      };
+    };
+    return runChecks(selectChecks(AEP_CHECKS, patterns), {
+      target,
+      tokens,
+      profile,
+      seed,
+      ...(withDisposable ? { disposableTarget } : {}),
+    });
+  }
+
+  it('passes every scenario, the fuzzer and the drain', async () => {
+    const results = await run('scenario/*,R-6.1/fuzz-*,R-6.4/*', true);
+    expect(results.length).toBeGreaterThanOrEqual(12);
+    for (const result of results) expect(result.status, `${result.id}: ${result.reason}`).toBe('passed');
+  });
+
+  it('fails the drain check, pointing at the health answer, when drain() does not drain', async () => {
+    const tokens = createTokenFactory(options.jwtSecret);
+    const target = await preflight({ wsUrl: server.wsUrl, httpUrl: server.httpUrl }, tokens);
+    const [result] = await runChecks(selectChecks(AEP_CHECKS, 'R-6.4/graceful-drain'), {
+      target,
+      tokens,
+      profile,
+      seed: 1,
+      disposableTarget: async () => {
+        const instance = await startServer({ ...options, port: 0 });
+        return {
+          wsUrl: instance.wsUrl,
+          httpUrl: instance.httpUrl,
+          drain: async () => {},
+          stop: instance.close,
+        };
+      },
+    });
+    expect(result!.status).toBe('failed');
+    expect(result!.reason).toMatch(/\/health answered 200 while draining, expected 503/);
+  });
+
+  it('reports the drain check unsupported, with how to enable it, when no disposable instance is offered', async () => {
+    const [result] = await run('R-6.4/graceful-drain', false);
+    expect(result!.status).toBe('unsupported');
+    expect(result!.reason).toMatch(/embedded backend \(omit --target\)/);
+  });
+});
+
+describe('fuzz check against a server that acks anything that parses', () => {
+  let close: () => Promise<void>;
+  let wsUrl: string;
+  let httpUrl: string;
+  beforeAll(async () => {
+    const http = createServer((_, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    });
+    const wss = new WebSocketServer({ server: http, handleProtocols: () => SUBPROTOCOL });
+    wss.on('connection', (socket) => {
+      // Invalid UTF-8 from the fuzzer makes ws close the socket with 1007 and emit this.
+      socket.on('error', () => {});
+      socket.send(
+        JSON.stringify({
+          type: 'ready',
+          protocol: 'aep.v1',
+          session_id: 's_1',
+          user_id: 'u_1',
+          server: { name: 'sloppy', version: '0' },
+          capabilities: [],
+          limits: { max_frame_bytes: 65536, max_inflight_runs: 4, expiry_grace_ms: 5000 },
+        }),
+      );
+      socket.on('message', (data) => {
+        try {
+          const frame = JSON.parse(String(data)) as { id?: unknown };
+          socket.send(JSON.stringify({ type: 'ack', id: frame?.id }));
+        } catch {
+          socket.send(JSON.stringify({ type: 'error', code: 'bad_request', message: 'not json' }));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const { port } = http.address() as AddressInfo;
+    wsUrl = `ws://127.0.0.1:${port}/ws`;
+    httpUrl = `http://127.0.0.1:${port}`;
+    close = async () => {
+      for (const client of wss.clients) client.terminate();
+      await new Promise((resolve) => http.close(resolve));
+    };
+  });
+  afterAll(() => close());
+
+  async function fuzz(seed: number) {
+    const tokens = createTokenFactory(newSecret());
+    const target = await preflight({ wsUrl, httpUrl }, tokens);
+    const [result] = await runChecks(selectChecks(AEP_CHECKS, 'R-6.1/fuzz-malformed-frames'), {
+      target,
+      tokens,
+      profile,
+      seed,
+    });
+    return result!;
+  }
+
+  it('fails with the seed and a shrunk counterexample, the same one for the same seed', async () => {
+    const first = await fuzz(99);
+    expect(first.status).toBe('failed');
+    expect(first.reason).toContain('--seed 99');
+    const details = first.evidence!.details as { seed: number; counterexample: string; shrinks: number };
+    expect(details.seed).toBe(99);
+    expect(details.counterexample).toMatch(/expects (bad_request|1003|1007|1009)/);
+    expect(first.evidence!.transcript.length).toBeLessThanOrEqual(30);
+    const again = await fuzz(99);
+    expect((again.evidence!.details as { counterexample: string }).counterexample).toBe(
+      details.counterexample,
+    );
+  });
+});
+
+describe('agentwire run --seed', () => {
+  it('records the seed in report.json and prints it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aw-seed-'));
+    const cli = join(import.meta.dirname, '../../dist/cli.js');
+    const { stdout } = await promisify(execFile)(
+      'node',
+      [cli, 'run', '--report-dir', dir, '--checks', 'R-6.1/fuzz-*', '--seed', '4242'],
+      { timeout: 60_000 },
+    );
+    expect(stdout).toContain('seed 4242');
+    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));
+    expect(report.settings.seed).toBe(4242);
+    expect(report.summary.passed).toBe(1);
+  });
+
+  it('refuses a seed that is not a 31-bit whole number', async () => {
+    const cli = join(import.meta.dirname, '../../dist/cli.js');
+    const failure = await promisify(execFile)('node', [cli, 'run', '--seed', 'soon'], {
+      timeout: 60_000,
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect((failure as { code: number }).code).not.toBe(0);
+    expect((failure as { stderr: string }).stderr).toContain('--seed must be an integer');
+  });
+});

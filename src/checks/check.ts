@@ -59,6 +59,8 @@ export interface TargetInfo {
   ready: ReadyFrame;
   capabilities: ReadonlySet<string>;
   limits: Limits;
+  /** Set when the target upgraded with aep.v1 but sent no ready: `ready` is then empty. */
+  readyMissing?: string;
 }
 
 export interface TokenFactory {

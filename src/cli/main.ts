@@ -8,6 +8,7 @@ import { ExitCode } from '../runner/index.js';
 import { TOOL_VERSION } from '../version.js';
 import { registerEnvCommands } from './env-commands.js';
 import { CliError } from './errors.js';
+import { registerFaultsCommand } from './faults-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve-command.js';
 
@@ -21,6 +22,7 @@ function buildProgram(): Command {
   registerRunCommand(program);
   registerServeCommand(program);
   registerEnvCommands(program);
+  registerFaultsCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -36,8 +36,9 @@ import type { TierName } from '../tiers/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { addResolveOptions } from './env-commands.js';
 import { CliError, usageError } from './errors.js';
+import { checkedFaults } from './faults-command.js';
 import { renderCheckList } from './list.js';
-import { parseHttpUrl, parsePositiveInt, parseWsUrl } from './options.js';
+import { collect, parseHttpUrl, parsePositiveInt, parseWsUrl } from './options.js';
 import { acquireTarget, checkTargetRequest, type TargetRequest } from './run-target.js';
 
 interface RunOptions {
@@ -59,6 +60,7 @@ interface RunOptions {
   fallback?: boolean;
   allowSkip?: boolean;
   seed?: number;
+  fault: string[];
 }
 
 export function registerRunCommand(program: Command): void {
@@ -102,6 +104,12 @@ export function registerRunCommand(program: Command): void {
       'per-check timeout in ms (overrides the profile)',
       parsePositiveInt('--timeout'),
     )
+    .option(
+      '--fault <name>',
+      'inject a deliberate bug into the in-process reference backend (repeatable; see "agentwire faults")',
+      collect,
+      [],
+    )
     .option('--seed <n>', 'seed for generated input such as fuzzed frames (default: random)', parseSeed);
   addResolveOptions(run).action(async (options: RunOptions) => {
     process.exitCode = await runCommand(options);
@@ -142,8 +150,16 @@ async function runCommand(options: RunOptions): Promise<number> {
   }
   const paceOverride = options.pace === undefined ? undefined : profileNamed(options.pace);
   const grey = colours(process.stderr).grey;
+  const faults = checkedFaults(options.fault);
+  if (faults.length && options.target) {
+    throw usageError(
+      'AW_FAULT_WITH_TARGET',
+      '--fault injects bugs into the in-process reference backend, so it cannot apply to --target: drop one of them',
+    );
+  }
   const request: TargetRequest = {
     ...options,
+    ...(faults.length ? { referenceServer: { faults } } : {}),
     cwd: process.cwd(),
     env: process.env,
     onDecisionLine: (line) => process.stderr.write(`${grey(`env ${line}`)}\n`),
@@ -159,6 +175,13 @@ async function runCommand(options: RunOptions): Promise<number> {
   const startedAt = new Date();
   const clock = performance.now();
   const acquired = await acquireTarget(request);
+  if (faults.length && acquired.ok && !acquired.reference) {
+    await acquired.release();
+    throw usageError(
+      'AW_FAULT_NOT_REFERENCE',
+      `--fault needs the in-process reference backend, but the backend came from ${acquired.address.wsUrl}: run without a config (or with --tier local and a reference provider)`,
+    );
+  }
   const profile = withOverrides(
     paceOverride ?? (acquired.ok ? acquired.tierProfile : undefined) ?? PROFILES.local,
     options,
@@ -184,6 +207,8 @@ async function runCommand(options: RunOptions): Promise<number> {
       try {
         const target = await preflight(acquired.address, tokens);
         server = target.ready.server;
+        if (target.readyMissing)
+          process.stderr.write(`agentwire: warning: the target ${target.readyMissing}\n`);
         capabilities = [...target.capabilities];
         const progress = new TerminalProgress(checks.length, acquired.address.wsUrl);
         results = await runChecks(checks, {
@@ -245,6 +270,7 @@ async function runCommand(options: RunOptions): Promise<number> {
       min_executed: options.minExecuted,
       allow_skip: Boolean(options.allowSkip),
       seed,
+      ...(faults.length ? { faults } : {}),
     },
     summary: summarise(results),
     checks: results,

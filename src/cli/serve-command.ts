@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { mintToken, newSecret } from '../client/index.js';
 import { type LogLevel, startServer } from '../server/index.js';
 import { usageError } from './errors.js';
+import { checkedFaults } from './faults-command.js';
 import { collect, parsePort } from './options.js';
 
 interface ServeOptions {
@@ -15,6 +16,7 @@ interface ServeOptions {
   jwtSecret?: string;
   allowedOrigin: string[];
   logLevel: LogLevel;
+  fault: string[];
 }
 
 const DEMO_USER = 'u_demo';
@@ -37,6 +39,12 @@ export function registerServeCommand(program: Command): void {
       [],
     )
     .option('--log-level <level>', 'silent, error, warn, info or debug', 'info')
+    .option(
+      '--fault <name>',
+      'inject a deliberate bug (repeatable; see "agentwire faults"); refused with NODE_ENV=production',
+      collect,
+      [],
+    )
     .action(async (options: ServeOptions) => {
       await serve(options);
     });
@@ -49,6 +57,7 @@ async function serve(options: ServeOptions): Promise<void> {
       `unknown --log-level "${options.logLevel}": use silent, error, warn, info or debug`,
     );
   }
+  const faults = checkedFaults(options.fault);
   const given = options.jwtSecret ?? process.env.AGENTWIRE_JWT_SECRET;
   const secret = given ?? newSecret();
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -59,6 +68,11 @@ async function serve(options: ServeOptions): Promise<void> {
       port: options.port,
       allowedOrigins: options.allowedOrigin,
       logLevel: options.logLevel,
+      faults,
+      onCrash: () => {
+        process.stderr.write('agentwire: the reference backend crashed (fault crash-on-bad-json)\n');
+        process.exit(70);
+      },
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -74,6 +88,9 @@ async function serve(options: ServeOptions): Promise<void> {
   const token = await mintToken(secret, { sub: DEMO_USER, expiresInS: DEMO_TOKEN_LIFETIME_S });
   process.stdout.write(
     [
+      ...(faults.length
+        ? [`!!! FAULTS INJECTED: ${faults.join(', ')} — this server breaks AEP/1 on purpose !!!`]
+        : []),
       'agentwire reference backend (AEP/1) listening',
       `  websocket   ${server.wsUrl}`,
       `  health      ${server.httpUrl}/health`,

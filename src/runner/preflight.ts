@@ -5,7 +5,7 @@
 
 import type { TargetInfo, TokenFactory } from '../checks/index.js';
 import { AepConnection, HandshakeRejectedError, newUserId } from '../client/index.js';
-import { DEFAULT_LIMITS, readySchema } from '../protocol/index.js';
+import { DEFAULT_LIMITS, type ReadyFrame, readySchema, SUBPROTOCOL } from '../protocol/index.js';
 
 export class TargetUnavailableError extends Error {
   constructor(message: string) {
@@ -40,10 +40,22 @@ export async function preflight(
   }
   try {
     const ready = await connection.ready(timeoutMs).catch(() => {
+      // A server that selected aep.v1 speaks AEP/1 and broke R-3.1; the checks say so. Anything
+      // else that upgrades and stays silent is not an AEP/1 server at all.
+      if (connection.protocol === SUBPROTOCOL) return undefined;
       throw new TargetUnavailableError(
         `target ${address.wsUrl} upgraded but sent no frame within ${timeoutMs} ms; is it an AEP/1 server?`,
       );
     });
+    if (ready === undefined) {
+      return {
+        ...address,
+        ready: {} as ReadyFrame,
+        capabilities: new Set(),
+        limits: DEFAULT_LIMITS,
+        readyMissing: `selected ${SUBPROTOCOL} but sent no ready within ${timeoutMs} ms (R-3.1): capability-gated checks are unsupported`,
+      };
+    }
     const parsed = readySchema.safeParse(ready);
     const capabilities = Array.isArray(ready?.capabilities)
       ? ready.capabilities.filter((c) => typeof c === 'string')

@@ -46,6 +46,8 @@ export interface RunReport {
     allow_skip?: boolean;
     /** Seed of the generated input (fuzzing): `--seed` repeats the run. */
     seed?: number;
+    /** Faults injected into the in-process reference backend (`--fault`). */
+    faults?: string[];
   };
   summary: Summary;
   checks: CheckResult[];

@@ -4,6 +4,7 @@
  * any open tool call before completing as `cancelled` (R-5.3, R-5.7).
  */
 import type { Scenario } from '../protocol/index.js';
+import { FaultSet } from './faults.js';
 import { resolveScenario, scriptedSteps } from './scripted-agent.js';
 import type { ThreadHub } from './thread-hub.js';
 
@@ -15,7 +16,12 @@ export interface RunRequest {
   scenario: Scenario | undefined;
 }
 
-export async function executeRun(hub: ThreadHub, request: RunRequest, signal: AbortSignal): Promise<void> {
+export async function executeRun(
+  hub: ThreadHub,
+  request: RunRequest,
+  signal: AbortSignal,
+  faults: FaultSet = FaultSet.none,
+): Promise<void> {
   const emit = (type: Parameters<ThreadHub['append']>[2], data: Record<string, unknown>) =>
     hub.append(request.threadId, request.runId, type, data);
   emit('agent_started', { input_id: request.inputId });
@@ -32,12 +38,18 @@ export async function executeRun(hub: ThreadHub, request: RunRequest, signal: Ab
       const next = await steps.next();
       if (next.done) {
         emit('agent_completed', { status: 'ok', text: next.value.text });
+        if (faults.has('dup-completed')) emit('agent_completed', { status: 'ok', text: next.value.text });
+        if (faults.has('event-after-completed')) emit('agent_message', { delta: ' (late)' });
         return;
       }
       const { type, data } = next.value;
       if (type === 'tool_executing') openToolCalls.add(data.tool_call_id as string);
-      if (type === 'tool_completed') openToolCalls.delete(data.tool_call_id as string);
+      if (type === 'tool_completed') {
+        openToolCalls.delete(data.tool_call_id as string);
+        if (faults.has('missing-tool-completed') && data.ok === true) continue;
+      }
       emit(type, data);
+      if (faults.has('tool-fail-kills-run') && type === 'tool_completed' && data.ok === false) return;
     }
   } catch (error) {
     for (const toolCallId of openToolCalls) {

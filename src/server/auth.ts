@@ -4,8 +4,9 @@
  * never quote the token (R-2.5).
  */
 import type { IncomingMessage } from 'node:http';
-import { errors, jwtVerify } from 'jose';
+import { decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { BEARER_SUBPROTOCOL_PREFIX } from '../protocol/index.js';
+import { FaultSet } from './faults.js';
 
 export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
 
@@ -32,16 +33,27 @@ export class TokenVerifier {
   constructor(
     secret: string,
     private readonly algorithm: JwtAlgorithm = 'HS256',
+    private readonly faults: FaultSet = FaultSet.none,
   ) {
     this.key = new TextEncoder().encode(secret);
   }
 
   async verify(token: string | undefined): Promise<AuthResult> {
-    if (!token) return { ok: false, reason: 'no token' };
+    const { faults } = this;
+    if (!token) {
+      return faults.has('accept-no-token')
+        ? { ok: true, userId: 'anonymous', expiresAtMs: Date.now() + 3_600_000 }
+        : { ok: false, reason: 'no token' };
+    }
+    if (faults.has('accept-alg-none')) {
+      const trusted = trustUnsigned(token);
+      if (trusted) return trusted;
+    }
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: [this.algorithm],
         requiredClaims: ['sub', 'exp'],
+        ...(faults.has('accept-expired') ? { clockTolerance: '10 years' } : {}),
       });
       if (typeof payload.sub !== 'string' || payload.sub === '')
         return { ok: false, reason: 'sub claim is empty' };
@@ -49,6 +61,19 @@ export class TokenVerifier {
     } catch (error) {
       return { ok: false, reason: describeJwtError(error) };
     }
+  }
+}
+
+/** The accept-alg-none fault: believes an unsigned token's claims. */
+function trustUnsigned(token: string): AuthResult | undefined {
+  try {
+    if (decodeProtectedHeader(token).alg !== 'none') return undefined;
+    const { sub } = decodeJwt(token);
+    return typeof sub === 'string' && sub
+      ? { ok: true, userId: sub, expiresAtMs: Date.now() + 3_600_000 }
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -19,6 +19,7 @@ import {
 } from '../protocol/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { type JwtAlgorithm, TokenVerifier, tokenFromRequest } from './auth.js';
+import { faultSetOf } from './faults.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { RunRegistry } from './run-registry.js';
 import { Session, type SessionContext } from './session.js';
@@ -38,6 +39,15 @@ export interface ServerOptions {
   logLevel?: LogLevel;
   /** How long close() waits for running runs before closing sessions anyway. */
   drainTimeoutMs?: number;
+  /** Production mode refuses faults; the in-memory backend is `embedded`. */
+  mode?: 'embedded' | 'production';
+  /** Deliberate bugs (see faults.ts); refused in production. */
+  faults?: readonly string[];
+  /**
+   * Called after a fault crashed the server. In-process the crash is what the wire sees (every
+   * socket destroyed, the port closed); `agentwire serve` also exits the process.
+   */
+  onCrash?: () => void;
 }
 
 export interface RunningServer {
@@ -53,16 +63,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   const path = options.path ?? DEFAULT_WS_PATH;
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const faults = faultSetOf(options.faults, options.mode ?? 'embedded');
   const logger = createLogger(options.logLevel ?? 'warn');
-  const verifier = new TokenVerifier(options.jwtSecret, options.jwtAlgorithm ?? 'HS256');
+  if (faults.size)
+    logger.warn({ faults: faults.list() }, 'faults injected: this server breaks AEP/1 on purpose');
+  const verifier = new TokenVerifier(options.jwtSecret, options.jwtAlgorithm ?? 'HS256', faults);
   const allowedOrigins = options.allowedOrigins?.length ? new Set(options.allowedOrigins) : undefined;
   const context: SessionContext = {
-    hub: new ThreadHub(),
+    hub: new ThreadHub(faults),
     runs: new RunRegistry(),
     limits,
     capabilities: options.capabilities ?? CAPABILITIES,
     server: { name: `${TOOL_NAME}-reference`, version: TOOL_VERSION },
     logger,
+    faults,
+    crash,
   };
   const sessions = new Set<Session>();
   let draining = false;
@@ -99,11 +114,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return refuseUpgrade(socket, 404, 'not_found', `WebSocket endpoint is ${path}`);
     if (draining) return refuseUpgrade(socket, 503, 'draining', 'server is shutting down');
     const origin = request.headers.origin;
-    if (allowedOrigins && origin !== undefined && !allowedOrigins.has(origin)) {
+    if (allowedOrigins && origin !== undefined && !allowedOrigins.has(origin) && !faults.has('any-origin')) {
       logger.info({ origin }, 'refused origin');
       return refuseUpgrade(socket, 403, 'forbidden', 'origin not allowed');
     }
-    const auth = await verifier.verify(tokenFromRequest(request));
+    const token = tokenFromRequest(request);
+    const auth = await verifier.verify(token);
     if (!auth.ok) {
       logger.info({ reason: auth.reason }, 'refused handshake');
       return refuseUpgrade(socket, 401, 'unauthorized', auth.reason);
@@ -111,7 +127,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (draining || socket.destroyed)
       return refuseUpgrade(socket, 503, 'draining', 'server is shutting down');
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const session = new Session(ws, auth.userId, auth.expiresAtMs, context);
+      const session = new Session(ws, auth.userId, auth.expiresAtMs, context, token);
       sessions.add(session);
       ws.once('close', () => sessions.delete(session));
       logger.debug({ session: session.sessionId, user: auth.userId }, 'session opened');
@@ -127,6 +143,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const port = (http.address() as AddressInfo).port;
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
+
+  let crashed = false;
+  function crash(): void {
+    if (crashed) return;
+    crashed = true;
+    logger.error('crashed (fault crash-on-bad-json)');
+    for (const run of context.runs.all()) run.abort.abort();
+    for (const client of wss.clients) client.terminate();
+    http.close();
+    http.closeAllConnections();
+    options.onCrash?.();
+  }
 
   let closing: Promise<void> | undefined;
   async function close(): Promise<void> {

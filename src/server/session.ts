@@ -21,6 +21,7 @@ import {
   type UserMessageFrame,
 } from '../protocol/index.js';
 import { executeRun } from './agent-run.js';
+import type { FaultSet } from './faults.js';
 import type { RunRegistry } from './run-registry.js';
 import type { Subscriber, ThreadHub } from './thread-hub.js';
 
@@ -31,6 +32,9 @@ export interface SessionContext {
   capabilities: readonly Capability[];
   server: { name: string; version: string };
   logger: Logger;
+  faults: FaultSet;
+  /** Stops the whole server at once, as an unhandled exception would (crash-on-bad-json). */
+  crash(): void;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -48,6 +52,8 @@ export class Session implements Subscriber {
     readonly userId: string,
     expiresAtMs: number,
     private readonly context: SessionContext,
+    /** Kept only so the token-in-error fault can leak it. */
+    private readonly token?: string,
   ) {
     socket.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     socket.on('close', () => this.onClose());
@@ -58,6 +64,7 @@ export class Session implements Subscriber {
       () => this.closeWith(CloseCode.tokenExpired, 'token expired'),
       Math.min(Math.max(0, expiresAtMs - Date.now()), MAX_TIMER_MS),
     );
+    if (context.faults.has('no-ready')) return;
     this.send({
       type: 'ready',
       protocol: SUBPROTOCOL,
@@ -82,7 +89,8 @@ export class Session implements Subscriber {
   }
 
   private sendError(id: unknown, code: ErrorCode, message: string): void {
-    this.send({ type: 'error', ...(typeof id === 'string' ? { id } : {}), code, message });
+    const leaked = this.context.faults.has('token-in-error') ? ` (session token ${this.token})` : '';
+    this.send({ type: 'error', ...(typeof id === 'string' ? { id } : {}), code, message: message + leaked });
   }
 
   private onClose(): void {
@@ -99,6 +107,10 @@ export class Session implements Subscriber {
     try {
       parsed = JSON.parse(data.toString('utf8'));
     } catch {
+      if (this.context.faults.has('crash-on-bad-json')) {
+        this.context.crash();
+        return;
+      }
       this.sendError(undefined, 'bad_request', 'frame is not valid JSON');
       return;
     }
@@ -154,7 +166,7 @@ export class Session implements Subscriber {
 
     const abort = new AbortController();
     const request = { runId, threadId, inputId: frame.id, text: frame.text, scenario: frame.scenario };
-    const finished = executeRun(hub, request, abort.signal).catch((error: unknown) => {
+    const finished = executeRun(hub, request, abort.signal, this.context.faults).catch((error: unknown) => {
       this.context.logger.error({ err: String(error), run: runId }, 'run crashed');
     });
     runs.add({ runId, threadId, userId: this.userId, abort, finished });
@@ -166,7 +178,12 @@ export class Session implements Subscriber {
       this.sendError(frame.id, 'not_found', 'thread not found');
       return;
     }
-    const replay = hub.eventsAfter(frame.thread_id, frame.after_seq);
+    const { faults } = this.context;
+    let replay = hub.eventsAfter(
+      frame.thread_id,
+      faults.has('resume-replays-dup') ? Math.max(0, frame.after_seq - 1) : frame.after_seq,
+    );
+    if (faults.has('resume-skips')) replay = replay.slice(1);
     for (const event of replay) this.send(event);
     this.send({ type: 'ack', id: frame.id, thread_id: frame.thread_id, replayed: replay.length });
     hub.subscribe(frame.thread_id, this);
@@ -179,6 +196,7 @@ export class Session implements Subscriber {
       return;
     }
     this.send({ type: 'ack', id: frame.id });
+    if (this.context.faults.has('cancel-ignored')) return;
     run.abort.abort();
   }
 }

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AgentEvent, EventType } from '../protocol/index.js';
+import { FaultSet } from './faults.js';
 
 export interface Subscriber {
   readonly userId: string;
@@ -16,15 +17,20 @@ interface Thread {
   readonly ownerId: string;
   readonly events: AgentEvent[];
   readonly subscribers: Set<Subscriber>;
+  lastSeq: number;
   lastTsMs: number;
 }
 
 export class ThreadHub {
   private readonly threads = new Map<string, Thread>();
+  /** Only the cross-user-leak fault reads it: the thread the previous event went to. */
+  private previousThread: Thread | undefined;
+
+  constructor(private readonly faults: FaultSet = FaultSet.none) {}
 
   create(ownerId: string): string {
     const id = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-    this.threads.set(id, { id, ownerId, events: [], subscribers: new Set(), lastTsMs: 0 });
+    this.threads.set(id, { id, ownerId, events: [], subscribers: new Set(), lastSeq: 0, lastTsMs: 0 });
     return id;
   }
 
@@ -49,18 +55,31 @@ export class ThreadHub {
 
   append(threadId: string, runId: string, type: EventType, data: Record<string, unknown>): AgentEvent {
     const thread = this.mustGet(threadId);
-    const tsMs = Math.max(Date.now(), thread.lastTsMs);
+    const { faults } = this;
+    const count = thread.events.length;
+    let tsMs = Math.max(Date.now(), thread.lastTsMs);
+    if (faults.has('ts-backwards') && count % 3 === 2) tsMs = thread.lastTsMs - 5;
     thread.lastTsMs = tsMs;
+    let seq = thread.lastSeq + 1;
+    if (faults.has('seq-gap') && count === 2) seq += 1;
+    if (faults.has('seq-dup') && count === 2) seq = thread.lastSeq;
+    thread.lastSeq = seq;
     const event = {
       type,
       thread_id: threadId,
       run_id: runId,
-      seq: thread.events.length + 1,
+      seq,
       ts: new Date(tsMs).toISOString(),
       data,
     } as AgentEvent;
     thread.events.push(event);
     for (const subscriber of thread.subscribers) subscriber.deliver(event);
+    if (faults.has('cross-user-leak')) {
+      const previous = this.previousThread;
+      if (previous && previous !== thread)
+        for (const subscriber of previous.subscribers) subscriber.deliver(event);
+      this.previousThread = thread;
+    }
     return event;
   }
 

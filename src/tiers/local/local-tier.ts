@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { backendProbeSchema, type ProbeSpec } from '../../config/index.js';
 import { startServer } from '../../server/index.js';
 import { probeService, type TierContext } from '../context.js';
 import { authFrom } from '../docker/docker-tier.js';
@@ -86,7 +87,7 @@ async function resolveLocalService(service: ServiceName, context: TierContext): 
     'local',
     service,
     provided.endpoint,
-    planProbes(service, probesSpec, STARTUP_TIMING),
+    planProbes(service, probesSpec ?? faultTolerantProbes(provided.endpoint), STARTUP_TIMING),
     abort.signal,
   );
   if (probed.ok)
@@ -246,3 +247,12 @@ export function httpBaseOf(wsUrl: string): string {
 }
 
 const elapsed = (since: number) => Math.round(performance.now() - since);
+
+/**
+ * A reference backend started with faults may break the AEP/1 handshake on purpose (no-ready,
+ * for one); its readiness is then judged by /health alone so the checks get to report the fault.
+ */
+function faultTolerantProbes(endpoint: Endpoint): ProbeSpec[] | undefined {
+  if (endpoint.service !== 'backend' || !endpoint.reference?.faults?.length) return undefined;
+  return [backendProbeSchema.parse({ type: 'http', path: '/health', jsonField: 'status', jsonEquals: 'ok' })];
+}

@@ -1,0 +1,161 @@
+/**
+ * Deliberate bugs the reference backend can be started with, one rule broken each, so the
+ * conformance suite can prove it catches what it claims to (`npm run detection`). Each fault is a
+ * branch at the place the real bug would live (seq assignment, token verification, resume
+ * replay, …); none is on unless asked for, and none can be enabled in production mode.
+ */
+import type { RuleId } from '../protocol/index.js';
+
+export interface FaultSpec {
+  rule: RuleId;
+  description: string;
+  /** The checks named for the broken rule: detection fails unless one of them fails. */
+  caughtBy: readonly string[];
+}
+
+export const FAULTS = {
+  'dup-completed': {
+    rule: 'R-5.2',
+    description: 'every run ends with two agent_completed events',
+    caughtBy: ['R-5.2/run-framing'],
+  },
+  'missing-tool-completed': {
+    rule: 'R-5.3',
+    description: 'a successful tool call never gets its tool_completed',
+    caughtBy: ['R-5.3/tool-pairing'],
+  },
+  'event-after-completed': {
+    rule: 'R-5.2',
+    description: 'a late agent_message follows agent_completed',
+    caughtBy: ['R-5.2/nothing-after-completed'],
+  },
+  'seq-gap': {
+    rule: 'R-5.1',
+    description: 'seq skips a number after the second event of a thread',
+    caughtBy: ['R-5.1/seq-starts-at-1'],
+  },
+  'seq-dup': {
+    rule: 'R-5.1',
+    description: 'the third event of a thread repeats the seq of the second',
+    caughtBy: ['R-5.1/seq-starts-at-1'],
+  },
+  'resume-replays-dup': {
+    rule: 'R-4.2',
+    description: 'resume replays the event at after_seq again (>= instead of >)',
+    caughtBy: ['R-4.2/resume-replays-missed-events'],
+  },
+  'resume-skips': {
+    rule: 'R-4.2',
+    description: 'resume leaves out the first missed event',
+    caughtBy: ['R-4.2/resume-replays-missed-events'],
+  },
+  'cross-user-leak': {
+    rule: 'R-5.6',
+    description:
+      'a shared delivery buffer sends an event to the previous thread’s subscribers when two threads interleave',
+    caughtBy: ['R-5.6/isolation-between-users'],
+  },
+  'accept-no-token': {
+    rule: 'R-2.2',
+    description: 'a handshake without a token is let in as an anonymous user',
+    caughtBy: ['R-2.2/no-token-401'],
+  },
+  'accept-expired': {
+    rule: 'R-2.2',
+    description: 'exp is not enforced at the handshake',
+    caughtBy: ['R-2.2/expired-token-401'],
+  },
+  'accept-alg-none': {
+    rule: 'R-2.2',
+    description: 'an unsigned token (alg: none) is trusted',
+    caughtBy: ['R-2.2/alg-none-401'],
+  },
+  'any-origin': {
+    rule: 'R-2.3',
+    description: 'the Origin allowlist is not enforced',
+    caughtBy: ['R-2.3/foreign-origin-403'],
+  },
+  'no-ready': {
+    rule: 'R-3.1',
+    description: 'sessions never receive ready',
+    caughtBy: ['R-3.1/ready-is-first-frame'],
+  },
+  'crash-on-bad-json': {
+    rule: 'R-6.1',
+    description: 'a frame that is not JSON crashes the server',
+    caughtBy: ['R-6.1/not-json'],
+  },
+  'cancel-ignored': {
+    rule: 'R-5.7',
+    description: 'cancel is acked but the run goes on',
+    caughtBy: ['R-5.7/cancel-running-run'],
+  },
+  'ts-backwards': {
+    rule: 'R-5.5',
+    description: 'every third event of a thread is stamped 5 ms before the previous one',
+    caughtBy: ['R-5.5/ts-format-and-order'],
+  },
+  'tool-fail-kills-run': {
+    rule: 'R-5.4',
+    description: 'a failing tool ends the run without agent_completed',
+    caughtBy: ['R-5.4/failing-tool-run-completes'],
+  },
+  'token-in-error': {
+    rule: 'R-2.5',
+    description: 'bad_request errors quote the session’s bearer token',
+    caughtBy: ['R-2.5/no-token-in-frames'],
+  },
+} as const satisfies Record<string, FaultSpec>;
+
+export type FaultName = keyof typeof FAULTS;
+export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];
+
+export class FaultError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FaultError';
+  }
+}
+
+/** The faults a server was started with; `has` is what the faulty code paths ask. */
+export class FaultSet {
+  static readonly none = new FaultSet([]);
+  private readonly names: ReadonlySet<FaultName>;
+
+  constructor(names: readonly FaultName[]) {
+    this.names = new Set(names);
+  }
+
+  has(name: FaultName): boolean {
+    return this.names.has(name);
+  }
+
+  get size(): number {
+    return this.names.size;
+  }
+
+  list(): FaultName[] {
+    return [...this.names];
+  }
+}
+
+/** Validates fault names; refuses any fault in production, where they must never run. */
+export function faultSetOf(
+  names: readonly string[] | undefined,
+  mode: 'embedded' | 'production',
+  env: NodeJS.ProcessEnv = process.env,
+): FaultSet {
+  if (!names?.length) return FaultSet.none;
+  if (mode === 'production' || env.NODE_ENV === 'production') {
+    throw new FaultError(
+      `faults (${names.join(', ')}) cannot be enabled in production${env.NODE_ENV === 'production' ? ' (NODE_ENV=production)' : ' mode'}: they exist to prove the conformance suite catches bugs`,
+    );
+  }
+  const unknown = names.filter((name) => !(name in FAULTS));
+  if (unknown.length) {
+    throw new FaultError(
+      `unknown fault${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}: use one of ${FAULT_NAMES.join(', ')}`,
+    );
+  }
+  return new FaultSet(names as FaultName[]);
+}

@@ -3,6 +3,7 @@
  * evidence that proves it) or Unsupported; returning normally means it passed. The runner turns
  * anything else a check throws into `failed`, so a crashing check is never lost.
  */
+import type { AgUiRuleId } from '../agui/index.js';
 import type { AepConnection, ConnectOptions, Transcript, TranscriptEntry } from '../client/index.js';
 import type { Capability, Limits, ReadyFrame, RuleId } from '../protocol/index.js';
 
@@ -59,6 +60,8 @@ export interface TargetInfo {
   ready: ReadyFrame;
   capabilities: ReadonlySet<string>;
   limits: Limits;
+  /** The AG-UI endpoint (profile ag-ui), and whether it is sent a bearer token. */
+  agUi?: { url: string; withToken: boolean };
   /** Set when the target upgraded with aep.v1 but sent no ready: `ready` is then empty. */
   readyMissing?: string;
 }
@@ -121,7 +124,7 @@ export interface CheckContext {
 export interface Check {
   /** Stable id, `R-x.y/what-it-checks`. */
   id: string;
-  rules: readonly (RuleId | '§4')[];
+  rules: readonly (RuleId | '§4' | AgUiRuleId)[];
   title: string;
   requires: readonly Capability[];
   /** Overrides the profile's per-check timeout for checks that wait on purpose. */

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { type Command, InvalidArgumentError } from 'commander';
-import { AEP_CHECKS, type Check, selectChecks } from '../checks/index.js';
+import { AEP_CHECKS, AG_UI_CHECKS, type Check, selectChecks } from '../checks/index.js';
 import {
   colours,
   ensureWritableDir,
@@ -34,11 +34,12 @@ import {
 import { startServer } from '../server/index.js';
 import type { TierName } from '../tiers/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { agUiExternalTarget, agUiPreflight } from './ag-ui-target.js';
 import { addResolveOptions } from './env-commands.js';
 import { CliError, usageError } from './errors.js';
 import { checkedFaults } from './faults-command.js';
 import { renderCheckList } from './list.js';
-import { collect, parseHttpUrl, parsePositiveInt, parseWsUrl } from './options.js';
+import { checkTargetScheme, collect, parseHttpUrl, parsePositiveInt, parseTargetUrl } from './options.js';
 import { acquireTarget, checkTargetRequest, type TargetRequest } from './run-target.js';
 
 interface RunOptions {
@@ -61,6 +62,7 @@ interface RunOptions {
   allowSkip?: boolean;
   seed?: number;
   fault: string[];
+  profile: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -71,8 +73,8 @@ export function registerRunCommand(program: Command): void {
     )
     .option(
       '--target <url>',
-      'ws:// or wss:// URL of the AEP/1 endpoint to check (skips tier resolution)',
-      parseWsUrl,
+      'URL to check, skipping tier resolution: ws(s):// for AEP/1, http(s)://…/agent for --profile ag-ui',
+      parseTargetUrl,
     )
     .option(
       '--jwt-secret <secret>',
@@ -104,6 +106,7 @@ export function registerRunCommand(program: Command): void {
       'per-check timeout in ms (overrides the profile)',
       parsePositiveInt('--timeout'),
     )
+    .option('--profile <name>', 'protocol profile: aep (WebSocket) or ag-ui (HTTP + SSE)', 'aep')
     .option(
       '--fault <name>',
       'inject a deliberate bug into the in-process reference backend (repeatable; see "agentwire faults")',
@@ -135,7 +138,12 @@ function withOverrides(base: ExecutionProfile, options: RunOptions): ExecutionPr
 }
 
 async function runCommand(options: RunOptions): Promise<number> {
-  const checks = selectChecks(AEP_CHECKS, options.checks);
+  if (options.profile !== 'aep' && options.profile !== 'ag-ui')
+    throw usageError('AW_BAD_PROFILE', `unknown --profile "${options.profile}": use aep or ag-ui`);
+  const protocol = options.profile;
+  const wrongScheme = options.target && checkTargetScheme(protocol, options.target);
+  if (wrongScheme) throw usageError('AW_BAD_TARGET', wrongScheme);
+  const checks = selectChecks(protocol === 'ag-ui' ? AG_UI_CHECKS : AEP_CHECKS, options.checks);
   if (options.list) {
     process.stdout.write(
       options.json ? `${JSON.stringify(listJson(checks), null, 2)}\n` : renderCheckList(checks),
@@ -164,7 +172,7 @@ async function runCommand(options: RunOptions): Promise<number> {
     env: process.env,
     onDecisionLine: (line) => process.stderr.write(`${grey(`env ${line}`)}\n`),
   };
-  checkTargetRequest(request);
+  if (!(protocol === 'ag-ui' && options.target)) checkTargetRequest(request);
   try {
     await ensureWritableDir(options.reportDir);
   } catch (error) {
@@ -174,7 +182,10 @@ async function runCommand(options: RunOptions): Promise<number> {
 
   const startedAt = new Date();
   const clock = performance.now();
-  const acquired = await acquireTarget(request);
+  const acquired =
+    protocol === 'ag-ui' && options.target
+      ? agUiExternalTarget(options.target, request)
+      : await acquireTarget(request);
   if (faults.length && acquired.ok && !acquired.reference) {
     await acquired.release();
     throw usageError(
@@ -197,6 +208,7 @@ async function runCommand(options: RunOptions): Promise<number> {
   let problem: string | undefined;
   let server: { name: string; version: string } | undefined;
   let capabilities: string[] = [];
+  let agUiUrl: string | undefined;
   try {
     if (!acquired.ok) {
       problem = acquired.problem;
@@ -205,12 +217,20 @@ async function runCommand(options: RunOptions): Promise<number> {
       const tokens = createTokenFactory(acquired.jwtSecret);
       const reference = acquired.reference;
       try {
-        const target = await preflight(acquired.address, tokens);
+        const target =
+          protocol === 'ag-ui'
+            ? await agUiPreflight(
+                acquired.address,
+                options.target ? acquired.address.wsUrl : undefined,
+                acquired.withToken !== false,
+              )
+            : await preflight(acquired.address, tokens);
         server = target.ready.server;
         if (target.readyMissing)
           process.stderr.write(`agentwire: warning: the target ${target.readyMissing}\n`);
         capabilities = [...target.capabilities];
-        const progress = new TerminalProgress(checks.length, acquired.address.wsUrl);
+        agUiUrl = target.agUi?.url;
+        const progress = new TerminalProgress(checks.length, agUiUrl ?? acquired.address.wsUrl);
         results = await runChecks(checks, {
           target,
           tokens,
@@ -249,12 +269,13 @@ async function runCommand(options: RunOptions): Promise<number> {
 
   const report: RunReport = {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    profile: 'aep',
+    profile: protocol,
     target: acquired.ok
       ? {
           ws_url: acquired.address.wsUrl,
           http_url: acquired.address.httpUrl,
           mode: acquired.mode,
+          ...(agUiUrl ? { ag_ui_url: agUiUrl } : {}),
           ...(server ? { server } : {}),
         }
       : { ws_url: acquired.where, http_url: acquired.where, mode: 'none' },
@@ -279,7 +300,7 @@ async function runCommand(options: RunOptions): Promise<number> {
   };
   const verdict = verdictOf(report, options.allowSkip);
   if (verdict.problem && !report.problem) report.problem = verdict.problem;
-  const secrets = acquired.ok ? [acquired.jwtSecret] : [];
+  const secrets = acquired.ok && acquired.jwtSecret ? [acquired.jwtSecret] : [];
   try {
     await writeReports(options.reportDir, report, secrets);
   } catch (error) {

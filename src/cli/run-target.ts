@@ -52,6 +52,8 @@ export type AcquiredTarget =
       ok: true;
       address: TargetAddress;
       jwtSecret: string;
+      /** false when requests go without a token (an external AG-UI endpoint without a secret). */
+      withToken?: boolean;
       mode: 'embedded' | 'external';
       /** Set when the backend is the reference backend started in this process. */
       reference?: { options: ReferenceServerOptions; jwtSecret: string };

@@ -4,6 +4,8 @@ export const SUBPROTOCOL = 'aep.v1';
 export const BEARER_SUBPROTOCOL_PREFIX = 'bearer.';
 export const DEFAULT_WS_PATH = '/ws';
 export const HEALTH_PATH = '/health';
+/** Where the reference backend serves AG-UI (POST RunAgentInput, SSE back). */
+export const AG_UI_PATH = '/agent';
 export const READY_DEADLINE_MS = 2000;
 export const CANCEL_DEADLINE_MS = 2000;
 

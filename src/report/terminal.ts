@@ -75,7 +75,7 @@ export function renderSummary(
   const skippedNote =
     summary.skipped > 0 ? paint.red(`${summary.skipped} skipped`) : `${summary.skipped} skipped`;
   lines.push(
-    `${paint.bold('agentwire')} ${report.profile} · ${report.target.ws_url}`,
+    `${paint.bold('agentwire')} ${report.profile} · ${report.target.ag_ui_url ?? report.target.ws_url}`,
     `  ${summary.total} checks: ${summary.executed} executed (${paint.green(`${summary.passed} passed`)}, ${
       summary.failed > 0 ? paint.red(`${summary.failed} failed`) : '0 failed'
     }), ${skippedNote}, ${summary.unsupported} unsupported`,

@@ -30,6 +30,8 @@ export interface RunReport {
     http_url: string;
     /** embedded: the in-process reference backend; none: no environment resolved. */
     mode: 'embedded' | 'external' | 'none';
+    /** The AG-UI endpoint checked (profile ag-ui). */
+    ag_ui_url?: string;
     server?: { name: string; version: string };
   };
   capabilities: string[];

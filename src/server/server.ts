@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import {
+  AG_UI_PATH,
   CAPABILITIES,
   type Capability,
   CloseCode,
@@ -18,6 +19,7 @@ import {
   SUBPROTOCOL,
 } from '../protocol/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { handleAgUiRun } from './ag-ui-endpoint.js';
 import { type JwtAlgorithm, TokenVerifier, tokenFromRequest } from './auth.js';
 import { faultSetOf } from './faults.js';
 import { createLogger, type LogLevel } from './logger.js';
@@ -80,6 +82,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     crash,
   };
   const sessions = new Set<Session>();
+  const agUiRuns = new Set<Promise<void>>();
+  const agUi = {
+    verifier,
+    logger,
+    track: (finished: Promise<void>) => {
+      agUiRuns.add(finished);
+      void finished.finally(() => agUiRuns.delete(finished));
+    },
+  };
   let draining = false;
 
   const wss = new WebSocketServer({
@@ -103,6 +114,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         ? { status: 'draining', sessions: sessions.size }
         : { status: 'ok', sessions: sessions.size, server: context.server };
       respondJson(response, draining ? 503 : 200, body);
+      return;
+    }
+    if (request.method === 'POST' && url.pathname === AG_UI_PATH) {
+      if (draining) {
+        respondJson(response, 503, { error: 'draining', message: 'server is shutting down' });
+        return;
+      }
+      void handleAgUiRun(request, response, agUi).catch((error: unknown) => {
+        logger.error({ err: String(error) }, 'ag-ui request failed');
+        if (!response.headersSent)
+          respondJson(response, 500, { error: 'internal', message: 'request failed' });
+        else response.end();
+      });
       return;
     }
     respondJson(response, 404, { error: 'not_found', message: `no route ${request.method} ${url.pathname}` });
@@ -161,8 +185,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     closing ??= (async () => {
       draining = true;
       const drainDeadline = Date.now() + (options.drainTimeoutMs ?? 5000);
-      while (context.runs.size > 0 && Date.now() < drainDeadline) {
-        await Promise.race([Promise.all(context.runs.all().map((run) => run.finished)), delay(100)]);
+      while ((context.runs.size > 0 || agUiRuns.size > 0) && Date.now() < drainDeadline) {
+        await Promise.race([
+          Promise.all([...context.runs.all().map((run) => run.finished), ...agUiRuns]),
+          delay(100),
+        ]);
       }
       for (const run of context.runs.all()) run.abort.abort();
       for (const session of sessions) session.closeWith(CloseCode.goingAway, 'server going away');

@@ -1,0 +1,11 @@
+/** What the `ag-ui` profile holds an AG-UI server to (see docs/ag-ui.md). */
+export const AG_UI_RULES = {
+  'AGUI-T': 'POST RunAgentInput answers 200 text/event-stream; bad input is a 4xx, never a stream',
+  'AGUI-1': 'Every event is valid by the @ag-ui/core event schemas',
+  'AGUI-2': 'RUN_STARTED comes first and carries the threadId and runId of the input',
+  'AGUI-3': 'Exactly one RUN_FINISHED or RUN_ERROR ends the stream; nothing follows it',
+  'AGUI-4': 'TEXT_MESSAGE_START / CONTENT / END pair up by messageId',
+  'AGUI-5': 'TOOL_CALL_START / ARGS / END pair up by toolCallId; TOOL_CALL_RESULT follows the END',
+} as const;
+
+export type AgUiRuleId = keyof typeof AG_UI_RULES;

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { AGUIMock } from '@copilotkit/aimock';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -78,6 +79,34 @@ describe('agentwire run --profile ag-ui (built CLI)', () => {
     expect(status['AGUI-T/requires-auth']).toBe('unsupported');
     expect(status['AGUI-2/run-started-first']).toBe('passed');
     expect(status['AGUI-T/rejects-bad-input']).toBe('passed');
+  });
+
+  it('@copilotkit/aimock (a third-party AG-UI server): streams are well formed, but it does not echo the input’s ids and streams for a body without messages', async () => {
+    const mock = new AGUIMock({ port: 0 });
+    mock.onToolCall(/weather/i, 'get_weather', '{"city":"Lisbon"}', { result: '{"temp":21}' });
+    mock.onMessage(/.*/, 'Sunny, 21 degrees in Lisbon.');
+    const url = await mock.start();
+    try {
+      const result = await cli(['--profile', 'ag-ui', '--target', url]);
+      expect(result.code, result.stderr).toBe(1);
+      const status = Object.fromEntries(
+        result.report.checks.map((check: { id: string; status: string }) => [check.id, check.status]),
+      );
+      for (const id of [
+        'AGUI-T/event-stream-answer',
+        'AGUI-1/schema-valid-events',
+        'AGUI-2/run-started-first',
+        'AGUI-3/single-terminal-event',
+        'AGUI-3/nothing-after-end',
+        'AGUI-4/text-message-pairing',
+        'AGUI-5/tool-call-pairing',
+      ])
+        expect(status[id], id).toBe('passed');
+      expect(status['AGUI-2/ids-echoed']).toBe('failed');
+      expect(status['AGUI-T/rejects-bad-input']).toBe('failed');
+    } finally {
+      await mock.stop();
+    }
   });
 
   it('refuses a ws:// target for the ag-ui profile, and an unknown profile, with exit 64', async () => {

@@ -4,7 +4,9 @@
  * and judges the decoded stream with the validators in agui/stream-rules.ts.
  */
 import {
+  type AgUiEvent,
   type AgUiResponse,
+  type AgUiRuleId,
   type AgUiRunInput,
   afterEndViolations,
   postRun,
@@ -69,6 +71,25 @@ function expectNone(violations: Violation[], what: string, response: AgUiRespons
   );
 }
 
+/** A check that judges one run's stream with one of the pure stream rules. */
+function streamRule(
+  id: `${AgUiRuleId}/${string}`,
+  title: string,
+  violationsOf: (events: AgUiEvent[]) => Violation[],
+  what: string,
+): Check {
+  return {
+    id,
+    rules: [id.split('/')[0] as AgUiRuleId],
+    title,
+    requires: [],
+    async run(context) {
+      const { response } = await stream(context);
+      expectNone(violationsOf(response.events), what, response);
+    },
+  };
+}
+
 export const agUiChecks: readonly Check[] = [
   {
     id: 'AGUI-T/event-stream-answer',
@@ -122,26 +143,18 @@ export const agUiChecks: readonly Check[] = [
         throw new CheckFailure(`a token signed with another key answered ${forged.status}, expected 401`);
     },
   },
-  {
-    id: 'AGUI-1/schema-valid-events',
-    rules: ['AGUI-1'],
-    title: 'Every event of a run is valid by the @ag-ui/core schemas',
-    requires: [],
-    async run(context) {
-      const { response } = await stream(context);
-      expectNone(schemaViolations(response.events), 'invalid event', response);
-    },
-  },
-  {
-    id: 'AGUI-2/run-started-first',
-    rules: ['AGUI-2'],
-    title: 'RUN_STARTED is the first event',
-    requires: [],
-    async run(context) {
-      const { response } = await stream(context);
-      expectNone(startViolations(response.events), 'wrong first event', response);
-    },
-  },
+  streamRule(
+    'AGUI-1/schema-valid-events',
+    'Every event of a run is valid by the @ag-ui/core schemas',
+    schemaViolations,
+    'invalid event',
+  ),
+  streamRule(
+    'AGUI-2/run-started-first',
+    'RUN_STARTED is the first event',
+    startViolations,
+    'wrong first event',
+  ),
   {
     id: 'AGUI-2/ids-echoed',
     rules: ['AGUI-2'],
@@ -163,46 +176,30 @@ export const agUiChecks: readonly Check[] = [
       }
     },
   },
-  {
-    id: 'AGUI-3/single-terminal-event',
-    rules: ['AGUI-3'],
-    title: 'Exactly one RUN_FINISHED or RUN_ERROR ends the run',
-    requires: [],
-    async run(context) {
-      const { response } = await stream(context);
-      expectNone(terminalViolations(response.events), 'terminal events', response);
-    },
-  },
-  {
-    id: 'AGUI-3/nothing-after-end',
-    rules: ['AGUI-3'],
-    title: 'No event follows RUN_FINISHED or RUN_ERROR',
-    requires: [],
-    async run(context) {
-      const { response } = await stream(context);
-      expectNone(afterEndViolations(response.events), 'event after the end', response);
-    },
-  },
-  {
-    id: 'AGUI-4/text-message-pairing',
-    rules: ['AGUI-4'],
-    title: 'Text messages start, stream and end by messageId, and none is left open',
-    requires: [],
-    async run(context) {
-      const { response } = await stream(context);
-      expectNone(textMessageViolations(response.events), 'text message pairing', response);
-    },
-  },
-  {
-    id: 'AGUI-5/tool-call-pairing',
-    rules: ['AGUI-5'],
-    title: 'Tool calls start, stream args and end by toolCallId; results come after the end',
-    requires: [],
-    async run(context) {
-      const { response } = await stream(context);
-      expectNone(toolCallViolations(response.events), 'tool call pairing', response);
-    },
-  },
+  streamRule(
+    'AGUI-3/single-terminal-event',
+    'Exactly one RUN_FINISHED or RUN_ERROR ends the run',
+    terminalViolations,
+    'terminal events',
+  ),
+  streamRule(
+    'AGUI-3/nothing-after-end',
+    'No event follows RUN_FINISHED or RUN_ERROR',
+    afterEndViolations,
+    'event after the end',
+  ),
+  streamRule(
+    'AGUI-4/text-message-pairing',
+    'Text messages start, stream and end by messageId, and none is left open',
+    textMessageViolations,
+    'text message pairing',
+  ),
+  streamRule(
+    'AGUI-5/tool-call-pairing',
+    'Tool calls start, stream args and end by toolCallId; results come after the end',
+    toolCallViolations,
+    'tool call pairing',
+  ),
   {
     id: 'AGUI-2/concurrent-runs-separate',
     rules: ['AGUI-2', 'AGUI-3'],

@@ -97,6 +97,11 @@ export interface DisposableTarget {
   httpUrl: string;
   /** Graceful shutdown; resolves when the instance has closed every session. */
   drain(): Promise<void>;
+  /**
+   * Another instance of the same deployment (sharing the event log), which outlives the drain:
+   * where a drained client reconnects. Absent when the target has only one instance.
+   */
+  sibling?: { wsUrl: string; httpUrl: string };
 }
 
 export interface CheckContext {

@@ -31,7 +31,7 @@ import {
   TargetUnavailableError,
   verdictOf,
 } from '../runner/index.js';
-import { startServer } from '../server/index.js';
+import { startCluster } from '../server/index.js';
 import type { TierName } from '../tiers/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { agUiExternalTarget, agUiPreflight } from './ag-ui-target.js';
@@ -237,19 +237,20 @@ async function runCommand(options: RunOptions): Promise<number> {
           profile,
           observer: progress,
           seed,
-          // The drain check shuts an instance down: it gets its own, with the very same options.
+          // The drain checks shut an instance down: they get their own two, with the very same options.
           ...(reference
             ? {
                 disposableTarget: async () => {
-                  const instance = await startServer({
-                    ...reference.options,
-                    jwtSecret: reference.jwtSecret,
-                  });
+                  const [instance, sibling] = await startCluster(
+                    { ...reference.options, jwtSecret: reference.jwtSecret, port: 0 },
+                    2,
+                  );
                   return {
-                    wsUrl: instance.wsUrl,
-                    httpUrl: instance.httpUrl,
-                    drain: instance.close,
-                    stop: instance.close,
+                    wsUrl: instance!.wsUrl,
+                    httpUrl: instance!.httpUrl,
+                    drain: instance!.close,
+                    sibling: { wsUrl: sibling!.wsUrl, httpUrl: sibling!.httpUrl },
+                    stop: async () => void (await Promise.all([instance!.close(), sibling!.close()])),
                   };
                 },
               }

@@ -73,7 +73,8 @@ export function createCheckContext(
           async disposableTarget() {
             const instance = await settings.disposableTarget!();
             disposables.push(instance.stop);
-            return { wsUrl: instance.wsUrl, httpUrl: instance.httpUrl, drain: instance.drain };
+            const { wsUrl, httpUrl, drain, sibling } = instance;
+            return { wsUrl, httpUrl, drain, ...(sibling ? { sibling } : {}) };
           },
         }
       : {}),

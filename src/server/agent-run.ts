@@ -24,7 +24,7 @@ export async function executeRun(
 ): Promise<void> {
   const emit = (type: Parameters<ThreadHub['append']>[2], data: Record<string, unknown>) =>
     hub.append(request.threadId, request.runId, type, data);
-  emit('agent_started', { input_id: request.inputId });
+  await emit('agent_started', { input_id: request.inputId });
 
   const openToolCalls = new Set<string>();
   const steps = scriptedSteps(
@@ -37,9 +37,10 @@ export async function executeRun(
     for (;;) {
       const next = await steps.next();
       if (next.done) {
-        emit('agent_completed', { status: 'ok', text: next.value.text });
-        if (faults.has('dup-completed')) emit('agent_completed', { status: 'ok', text: next.value.text });
-        if (faults.has('event-after-completed')) emit('agent_message', { delta: ' (late)' });
+        await emit('agent_completed', { status: 'ok', text: next.value.text });
+        if (faults.has('dup-completed'))
+          await emit('agent_completed', { status: 'ok', text: next.value.text });
+        if (faults.has('event-after-completed')) await emit('agent_message', { delta: ' (late)' });
         return;
       }
       const { type, data } = next.value;
@@ -48,21 +49,21 @@ export async function executeRun(
         openToolCalls.delete(data.tool_call_id as string);
         if (faults.has('missing-tool-completed') && data.ok === true) continue;
       }
-      emit(type, data);
+      await emit(type, data);
       if (faults.has('tool-fail-kills-run') && type === 'tool_completed' && data.ok === false) return;
     }
   } catch (error) {
     for (const toolCallId of openToolCalls) {
-      emit('tool_completed', {
+      await emit('tool_completed', {
         tool_call_id: toolCallId,
         ok: false,
         error: { code: 'cancelled', message: 'run cancelled' },
       });
     }
     if (signal.aborted) {
-      emit('agent_completed', { status: 'cancelled' });
+      await emit('agent_completed', { status: 'cancelled' });
     } else {
-      emit('agent_completed', {
+      await emit('agent_completed', {
         status: 'error',
         error: { code: 'internal', message: error instanceof Error ? error.message : 'agent failed' },
       });

@@ -9,4 +9,12 @@ export {
   faultSetOf,
 } from './faults.js';
 export type { LogLevel } from './logger.js';
-export { type RunningServer, type ServerOptions, startServer } from './server.js';
+export {
+  createEmbeddedCluster,
+  type EmbeddedCluster,
+  type ProductionStorage,
+  type RunningServer,
+  type ServerOptions,
+  startCluster,
+  startServer,
+} from './server.js';

@@ -4,7 +4,6 @@
  */
 export interface ActiveRun {
   readonly runId: string;
-  readonly threadId: string;
   readonly userId: string;
   readonly abort: AbortController;
   readonly finished: Promise<void>;

@@ -21,8 +21,12 @@ import {
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { handleAgUiRun } from './ag-ui-endpoint.js';
 import { type JwtAlgorithm, TokenVerifier, tokenFromRequest } from './auth.js';
-import { faultSetOf } from './faults.js';
+import { type EventBus, LocalEventBus } from './event-bus.js';
+import { type EventStore, MemoryEventStore } from './event-store.js';
+import { type FaultSet, faultSetOf } from './faults.js';
 import { createLogger, type LogLevel } from './logger.js';
+import { PostgresEventStore } from './postgres-event-store.js';
+import { RedisEventBus } from './redis-event-bus.js';
 import { RunRegistry } from './run-registry.js';
 import { Session, type SessionContext } from './session.js';
 import { ThreadHub } from './thread-hub.js';
@@ -41,8 +45,15 @@ export interface ServerOptions {
   logLevel?: LogLevel;
   /** How long close() waits for running runs before closing sessions anyway. */
   drainTimeoutMs?: number;
-  /** Production mode refuses faults; the in-memory backend is `embedded`. */
+  /**
+   * `production` keeps threads in Postgres and fans events out through Redis, so several
+   * instances serve one deployment; it needs `production` and refuses faults. `embedded` (the
+   * default) keeps them in memory.
+   */
   mode?: 'embedded' | 'production';
+  production?: ProductionStorage;
+  /** Embedded instances in one process that share their threads (createEmbeddedCluster). */
+  cluster?: EmbeddedCluster;
   /** Deliberate bugs (see faults.ts); refused in production. */
   faults?: readonly string[];
   /**
@@ -50,6 +61,44 @@ export interface ServerOptions {
    * socket destroyed, the port closed); `agentwire serve` also exits the process.
    */
   onCrash?: () => void;
+}
+
+export interface ProductionStorage {
+  databaseUrl: string;
+  redisUrl: string;
+  /** Postgres schema of the event log (default `agentwire`). */
+  schema?: string;
+  /** Redis channel of the fan-out (default `agentwire:events`). */
+  channel?: string;
+}
+
+export interface EmbeddedCluster {
+  readonly store: EventStore;
+  readonly bus: EventBus;
+}
+
+/** Shared memory for several embedded instances: a resume on one finds what another appended. */
+export function createEmbeddedCluster(faults?: readonly string[]): EmbeddedCluster {
+  return { store: new MemoryEventStore(faultSetOf(faults, 'embedded')), bus: new LocalEventBus() };
+}
+
+/**
+ * Several instances of one deployment on their own ports: in production they share Postgres
+ * and Redis like separate processes would; embedded ones share one memory.
+ */
+export async function startCluster(options: ServerOptions, size: number): Promise<RunningServer[]> {
+  const shared: ServerOptions = options.production
+    ? options
+    : { ...options, cluster: options.cluster ?? createEmbeddedCluster(options.faults) };
+  const instances: RunningServer[] = [];
+  try {
+    for (let index = 0; index < size; index++)
+      instances.push(await startServer({ ...shared, port: index === 0 ? shared.port : 0 }));
+  } catch (error) {
+    await Promise.all(instances.map((instance) => instance.close()));
+    throw error;
+  }
+  return instances;
 }
 
 export interface RunningServer {
@@ -65,14 +114,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   const path = options.path ?? DEFAULT_WS_PATH;
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const faults = faultSetOf(options.faults, options.mode ?? 'embedded');
+  const mode = options.mode ?? (options.production ? 'production' : 'embedded');
+  const faults = faultSetOf(options.faults, mode);
+  if (mode === 'production' && !options.production)
+    throw new Error('production mode needs a Postgres URL and a Redis URL for its event log and fan-out');
+  const storage = await openStorage(options, faults);
   const logger = createLogger(options.logLevel ?? 'warn');
   if (faults.size)
     logger.warn({ faults: faults.list() }, 'faults injected: this server breaks AEP/1 on purpose');
   const verifier = new TokenVerifier(options.jwtSecret, options.jwtAlgorithm ?? 'HS256', faults);
   const allowedOrigins = options.allowedOrigins?.length ? new Set(options.allowedOrigins) : undefined;
   const context: SessionContext = {
-    hub: new ThreadHub(faults),
+    hub: new ThreadHub(storage.store, storage.bus, faults),
     runs: new RunRegistry(),
     limits,
     capabilities: options.capabilities ?? CAPABILITIES,
@@ -158,13 +211,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 0, host, () => {
-      http.off('error', reject);
-      resolve();
+  try {
+    await context.hub.open();
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(options.port ?? 0, host, () => {
+        http.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    context.hub.close();
+    await storage.release();
+    throw error;
+  }
   const port = (http.address() as AddressInfo).port;
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
 
@@ -200,6 +260,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }, 2000).unref();
       await closed;
       wss.close();
+      context.hub.close();
+      await storage.release();
     })();
     return closing;
   }
@@ -211,6 +273,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     limits,
     close,
   };
+}
+
+interface OpenedStorage extends EmbeddedCluster {
+  /** Closes what this instance opened itself; a cluster's shared memory outlives it. */
+  release(): Promise<void>;
+}
+
+async function openStorage(options: ServerOptions, faults: FaultSet): Promise<OpenedStorage> {
+  if (options.production) {
+    const { databaseUrl, redisUrl, schema, channel } = options.production;
+    const store = await PostgresEventStore.open({ databaseUrl, schema });
+    let bus: RedisEventBus;
+    try {
+      bus = await RedisEventBus.open({ redisUrl, channel });
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return { store, bus, release: async () => void (await Promise.all([store.close(), bus.close()])) };
+  }
+  if (options.cluster) return { ...options.cluster, release: async () => {} };
+  return { store: new MemoryEventStore(faults), bus: new LocalEventBus(), release: async () => {} };
 }
 
 function delay(ms: number): Promise<void> {

@@ -46,6 +46,9 @@ function shortId(prefix: string): string {
 export class Session implements Subscriber {
   readonly sessionId = shortId('s');
   private readonly expiryTimer: NodeJS.Timeout;
+  private inbox: Promise<void> = Promise.resolve();
+  /** Threads being replayed by `resume`: live events wait here until the replay is sent. */
+  private readonly replaying = new Map<string, AgentEvent[]>();
 
   constructor(
     private readonly socket: WebSocket,
@@ -55,7 +58,16 @@ export class Session implements Subscriber {
     /** Kept only so the token-in-error fault can leak it. */
     private readonly token?: string,
   ) {
-    socket.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    // Frames are handled one after another, as they arrived, even when answering one waits on
+    // the event store: acks and errors keep the order of the frames they answer.
+    socket.on('message', (data, isBinary) => {
+      this.inbox = this.inbox
+        .then(() => this.onMessage(data as Buffer, isBinary))
+        .catch((error: unknown) => {
+          context.logger.error({ err: String(error), session: this.sessionId }, 'frame handling failed');
+          this.sendError(undefined, 'internal', 'the server could not handle the frame');
+        });
+    });
     socket.on('close', () => this.onClose());
     socket.on('error', (error) =>
       context.logger.debug({ err: error.message, session: this.sessionId }, 'socket error'),
@@ -77,7 +89,9 @@ export class Session implements Subscriber {
   }
 
   deliver(event: AgentEvent): void {
-    this.send(event);
+    const held = this.replaying.get(event.thread_id);
+    if (held) held.push(event);
+    else this.send(event);
   }
 
   closeWith(code: number, reason: string): void {
@@ -98,7 +112,7 @@ export class Session implements Subscriber {
     this.context.hub.unsubscribeEverywhere(this);
   }
 
-  private onMessage(data: Buffer, isBinary: boolean): void {
+  private async onMessage(data: Buffer, isBinary: boolean): Promise<void> {
     if (isBinary) {
       this.closeWith(CloseCode.unsupportedData, 'binary frames are not part of AEP/1');
       return;
@@ -135,10 +149,10 @@ export class Session implements Subscriber {
     const frame = result.data;
     switch (frame.type) {
       case 'user_message':
-        this.onUserMessage(frame);
+        await this.onUserMessage(frame);
         return;
       case 'resume':
-        this.onResume(frame);
+        await this.onResume(frame);
         return;
       case 'cancel':
         this.onCancel(frame);
@@ -149,9 +163,9 @@ export class Session implements Subscriber {
     }
   }
 
-  private onUserMessage(frame: UserMessageFrame): void {
+  private async onUserMessage(frame: UserMessageFrame): Promise<void> {
     const { hub, runs, limits } = this.context;
-    if (frame.thread_id !== undefined && !hub.isOwnedBy(frame.thread_id, this.userId)) {
+    if (frame.thread_id !== undefined && !(await hub.isOwnedBy(frame.thread_id, this.userId))) {
       this.sendError(frame.id, 'not_found', 'thread not found');
       return;
     }
@@ -159,34 +173,52 @@ export class Session implements Subscriber {
       this.sendError(frame.id, 'rate_limited', `at most ${limits.max_inflight_runs} runs in flight per user`);
       return;
     }
-    const threadId = frame.thread_id ?? hub.create(this.userId);
-    hub.subscribe(threadId, this);
     const runId = shortId('r');
-    this.send({ type: 'ack', id: frame.id, thread_id: threadId, run_id: runId });
-
+    const threadId = frame.thread_id ?? hub.newThreadId();
+    const stored = frame.thread_id ? Promise.resolve() : hub.create(threadId, this.userId);
+    const acked = stored.then(() => {
+      hub.subscribe(threadId, this);
+      this.send({ type: 'ack', id: frame.id, thread_id: threadId, run_id: runId });
+    });
     const abort = new AbortController();
     const request = { runId, threadId, inputId: frame.id, text: frame.text, scenario: frame.scenario };
-    const finished = executeRun(hub, request, abort.signal, this.context.faults).catch((error: unknown) => {
-      this.context.logger.error({ err: String(error), run: runId }, 'run crashed');
-    });
-    runs.add({ runId, threadId, userId: this.userId, abort, finished });
+    const finished = acked
+      .then(() => executeRun(hub, request, abort.signal, this.context.faults))
+      .catch((error: unknown) => {
+        this.context.logger.error({ err: String(error), run: runId }, 'run crashed');
+      });
+    // Registered before the thread is stored (which may wait on the store), so two connections
+    // of one user cannot both pass the in-flight limit in that gap.
+    runs.add({ runId, userId: this.userId, abort, finished });
+    await acked;
   }
 
-  private onResume(frame: ResumeFrame): void {
-    const { hub } = this.context;
-    if (!hub.isOwnedBy(frame.thread_id, this.userId)) {
+  private async onResume(frame: ResumeFrame): Promise<void> {
+    const { hub, faults } = this.context;
+    if (!(await hub.isOwnedBy(frame.thread_id, this.userId))) {
       this.sendError(frame.id, 'not_found', 'thread not found');
       return;
     }
-    const { faults } = this.context;
-    let replay = hub.eventsAfter(
-      frame.thread_id,
-      faults.has('resume-replays-dup') ? Math.max(0, frame.after_seq - 1) : frame.after_seq,
-    );
+    // Subscribed before reading the log, holding live events back: an event appended while the
+    // log is read is then either in the replay or held, never lost.
+    const alreadyReplaying = this.replaying.has(frame.thread_id);
+    const held: AgentEvent[] = this.replaying.get(frame.thread_id) ?? [];
+    this.replaying.set(frame.thread_id, held);
+    hub.subscribe(frame.thread_id, this);
+    let replay: AgentEvent[];
+    try {
+      replay = await hub.eventsAfter(
+        frame.thread_id,
+        faults.has('resume-replays-dup') ? Math.max(0, frame.after_seq - 1) : frame.after_seq,
+      );
+    } finally {
+      if (!alreadyReplaying) this.replaying.delete(frame.thread_id);
+    }
     if (faults.has('resume-skips')) replay = replay.slice(1);
     for (const event of replay) this.send(event);
     this.send({ type: 'ack', id: frame.id, thread_id: frame.thread_id, replayed: replay.length });
-    hub.subscribe(frame.thread_id, this);
+    const lastSeq = replay.at(-1)?.seq ?? frame.after_seq;
+    if (!alreadyReplaying) for (const event of held) if (event.seq > lastSeq) this.send(event);
   }
 
   private onCancel(frame: CancelFrame): void {

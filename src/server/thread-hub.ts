@@ -1,10 +1,13 @@
 /**
- * Threads, their event logs and who is subscribed to them. Every event of a thread goes through
- * `append`, which is the single place that assigns `seq` (R-5.1) and `ts` (R-5.5), stores the
- * event for `resume`, and delivers it to the owner's subscribed connections only (R-4.2, R-5.6).
+ * This instance's view of the threads: who is subscribed here, and the path every event takes —
+ * numbered and stored by the event store, then delivered to the owner's subscribed connections
+ * only (R-4.2, R-5.6), here directly and on other instances through the bus. Appends to one
+ * thread are chained so its events are delivered in `seq` order even when the store is remote.
  */
 import { randomUUID } from 'node:crypto';
 import type { AgentEvent, EventType } from '../protocol/index.js';
+import type { EventBus } from './event-bus.js';
+import type { EventStore } from './event-store.js';
 import { FaultSet } from './faults.js';
 
 export interface Subscriber {
@@ -12,80 +15,90 @@ export interface Subscriber {
   deliver(event: AgentEvent): void;
 }
 
-interface Thread {
-  readonly id: string;
-  readonly ownerId: string;
-  readonly events: AgentEvent[];
-  readonly subscribers: Set<Subscriber>;
-  lastSeq: number;
-  lastTsMs: number;
-}
-
 export class ThreadHub {
-  private readonly threads = new Map<string, Thread>();
+  readonly instanceId = `i_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  private readonly subscribers = new Map<string, Set<Subscriber>>();
+  private readonly appendChains = new Map<string, Promise<unknown>>();
   /** Only the cross-user-leak fault reads it: the thread the previous event went to. */
-  private previousThread: Thread | undefined;
+  private previousThreadId: string | undefined;
 
-  constructor(private readonly faults: FaultSet = FaultSet.none) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly bus: EventBus,
+    private readonly faults: FaultSet = FaultSet.none,
+  ) {}
 
-  create(ownerId: string): string {
-    const id = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-    this.threads.set(id, { id, ownerId, events: [], subscribers: new Set(), lastSeq: 0, lastTsMs: 0 });
-    return id;
+  /** Starts receiving other instances' events. */
+  async open(): Promise<void> {
+    await this.bus.subscribe(this.instanceId, (event) => this.deliverHere(event));
+  }
+
+  close(): void {
+    this.bus.unsubscribe(this.instanceId);
+  }
+
+  newThreadId(): string {
+    return `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  }
+
+  create(threadId: string, ownerId: string): Promise<void> {
+    return this.store.createThread(threadId, ownerId);
   }
 
   /** True only when the thread exists and belongs to the user: callers answer not_found otherwise. */
-  isOwnedBy(threadId: string, userId: string): boolean {
-    return this.threads.get(threadId)?.ownerId === userId;
+  async isOwnedBy(threadId: string, userId: string): Promise<boolean> {
+    return (await this.store.ownerOf(threadId)) === userId;
   }
 
+  /** The caller has checked ownership (isOwnedBy) first. */
   subscribe(threadId: string, subscriber: Subscriber): void {
-    const thread = this.mustGet(threadId);
-    if (thread.ownerId !== subscriber.userId) throw new Error('subscriber does not own the thread');
-    thread.subscribers.add(subscriber);
+    const set = this.subscribers.get(threadId) ?? new Set<Subscriber>();
+    set.add(subscriber);
+    this.subscribers.set(threadId, set);
   }
 
   unsubscribeEverywhere(subscriber: Subscriber): void {
-    for (const thread of this.threads.values()) thread.subscribers.delete(subscriber);
-  }
-
-  eventsAfter(threadId: string, afterSeq: number): AgentEvent[] {
-    return this.mustGet(threadId).events.filter((event) => event.seq > afterSeq);
-  }
-
-  append(threadId: string, runId: string, type: EventType, data: Record<string, unknown>): AgentEvent {
-    const thread = this.mustGet(threadId);
-    const { faults } = this;
-    const count = thread.events.length;
-    let tsMs = Math.max(Date.now(), thread.lastTsMs);
-    if (faults.has('ts-backwards') && count % 3 === 2) tsMs = thread.lastTsMs - 5;
-    thread.lastTsMs = tsMs;
-    let seq = thread.lastSeq + 1;
-    if (faults.has('seq-gap') && count === 2) seq += 1;
-    if (faults.has('seq-dup') && count === 2) seq = thread.lastSeq;
-    thread.lastSeq = seq;
-    const event = {
-      type,
-      thread_id: threadId,
-      run_id: runId,
-      seq,
-      ts: new Date(tsMs).toISOString(),
-      data,
-    } as AgentEvent;
-    thread.events.push(event);
-    for (const subscriber of thread.subscribers) subscriber.deliver(event);
-    if (faults.has('cross-user-leak')) {
-      const previous = this.previousThread;
-      if (previous && previous !== thread)
-        for (const subscriber of previous.subscribers) subscriber.deliver(event);
-      this.previousThread = thread;
+    for (const [threadId, set] of this.subscribers) {
+      set.delete(subscriber);
+      if (set.size === 0) this.subscribers.delete(threadId);
     }
-    return event;
   }
 
-  private mustGet(threadId: string): Thread {
-    const thread = this.threads.get(threadId);
-    if (!thread) throw new Error(`unknown thread ${threadId}`);
-    return thread;
+  eventsAfter(threadId: string, afterSeq: number): Promise<AgentEvent[]> {
+    return this.store.eventsAfter(threadId, afterSeq);
+  }
+
+  append(
+    threadId: string,
+    runId: string,
+    type: EventType,
+    data: Record<string, unknown>,
+  ): Promise<AgentEvent> {
+    const previous = this.appendChains.get(threadId) ?? Promise.resolve();
+    const appended = previous
+      .catch(() => undefined)
+      .then(() => this.store.append({ threadId, runId, type, data }))
+      .then((event) => {
+        this.deliverHere(event);
+        this.bus.publish(this.instanceId, event);
+        return event;
+      });
+    this.appendChains.set(threadId, appended);
+    void appended
+      .catch(() => undefined)
+      .then(() => {
+        if (this.appendChains.get(threadId) === appended) this.appendChains.delete(threadId);
+      });
+    return appended;
+  }
+
+  private deliverHere(event: AgentEvent): void {
+    for (const subscriber of this.subscribers.get(event.thread_id) ?? []) subscriber.deliver(event);
+    if (this.faults.has('cross-user-leak')) {
+      const previous = this.previousThreadId;
+      if (previous && previous !== event.thread_id)
+        for (const subscriber of this.subscribers.get(previous) ?? []) subscriber.deliver(event);
+      this.previousThreadId = event.thread_id;
+    }
   }
 }

@@ -11,7 +11,7 @@ import { AEP_CHECKS, selectChecks } from '../../src/checks/index.js';
 import { newSecret } from '../../src/client/index.js';
 import { SUBPROTOCOL } from '../../src/protocol/index.js';
 import { createTokenFactory, PROFILES, preflight, runChecks } from '../../src/runner/index.js';
-import { type RunningServer, type ServerOptions, startServer } from '../../src/server/index.js';
+import { type RunningServer, type ServerOptions, startCluster, startServer } from '../../src/server/index.js';
 
 const profile = { ...PROFILES.local, scenario: { sessions: 12, runsPerSession: 2, fuzzFrames: 80 } };
 
@@ -27,12 +27,13 @@ describe('scenario, fuzz and drain checks against the reference backend', () => 
     const tokens = createTokenFactory(options.jwtSecret);
     const target = await preflight({ wsUrl: server.wsUrl, httpUrl: server.httpUrl }, tokens);
     const disposableTarget = async () => {
-      const instance = await startServer({ ...options, port: 0 });
+      const [instance, sibling] = await startCluster({ ...options, port: 0 }, 2);
       return {
-        wsUrl: instance.wsUrl,
-        httpUrl: instance.httpUrl,
-        drain: instance.close,
-        stop: instance.close,
+        wsUrl: instance!.wsUrl,
+        httpUrl: instance!.httpUrl,
+        drain: instance!.close,
+        sibling: { wsUrl: sibling!.wsUrl, httpUrl: sibling!.httpUrl },
+        stop: async () => void (await Promise.all([instance!.close(), sibling!.close()])),
       };
     };
     return runChecks(selectChecks(AEP_CHECKS, patterns), {
@@ -70,6 +71,53 @@ describe('scenario, fuzz and drain checks against the reference backend', () => 
     });
     expect(result!.status).toBe('failed');
     expect(result!.reason).toMatch(/\/health answered 200 while draining, expected 503/);
+  });
+
+  it('fails the resume on another instance when the two instances do not share their threads', async () => {
+    const tokens = createTokenFactory(options.jwtSecret);
+    const target = await preflight({ wsUrl: server.wsUrl, httpUrl: server.httpUrl }, tokens);
+    const [result] = await runChecks(selectChecks(AEP_CHECKS, 'R-6.4/resume-on-another-instance'), {
+      target,
+      tokens,
+      profile,
+      seed: 1,
+      disposableTarget: async () => {
+        // Two independent embedded instances: each keeps its threads to itself.
+        const instance = await startServer({ ...options, port: 0 });
+        const stranger = await startServer({ ...options, port: 0 });
+        return {
+          wsUrl: instance.wsUrl,
+          httpUrl: instance.httpUrl,
+          drain: instance.close,
+          sibling: { wsUrl: stranger.wsUrl, httpUrl: stranger.httpUrl },
+          stop: async () => void (await Promise.all([instance.close(), stranger.close()])),
+        };
+      },
+    });
+    expect(result!.status).toBe('failed');
+    expect(result!.reason).toMatch(/resume after reconnecting was answered with error/);
+  });
+
+  it('reports the resume on another instance unsupported when the target has a single instance', async () => {
+    const tokens = createTokenFactory(options.jwtSecret);
+    const target = await preflight({ wsUrl: server.wsUrl, httpUrl: server.httpUrl }, tokens);
+    const [result] = await runChecks(selectChecks(AEP_CHECKS, 'R-6.4/resume-on-another-instance'), {
+      target,
+      tokens,
+      profile,
+      seed: 1,
+      disposableTarget: async () => {
+        const instance = await startServer({ ...options, port: 0 });
+        return {
+          wsUrl: instance.wsUrl,
+          httpUrl: instance.httpUrl,
+          drain: instance.close,
+          stop: instance.close,
+        };
+      },
+    });
+    expect(result!.status).toBe('unsupported');
+    expect(result!.reason).toMatch(/second instance of the target that shares its event log/);
   });
 
   it('reports the drain check unsupported, with how to enable it, when no disposable instance is offered', async () => {

@@ -1,25 +1,24 @@
 /**
- * R-6.4, graceful drain, checked on a disposable instance of the target (the check shuts it
- * down). What one instance can show: while draining /health answers 503 and new handshakes are
- * refused; runs in flight finish before their sessions close with 1001; every event reached
- * the client exactly once. "Resume on another instance loses nothing" needs instances that share
- * the event log (a production deployment backed by Postgres/Redis); the embedded backend keeps
- * threads in memory, so that half is reported in the check's title and not claimed.
+ * R-6.4, graceful drain, checked on a disposable instance of the target (the checks shut it
+ * down). On the drained instance: /health answers 503, new handshakes are refused, runs in
+ * flight finish before their sessions close with 1001, every event reaches the client once.
+ * Across instances: a client cut off mid-run that resumes on another instance of the same
+ * deployment gets exactly the events it missed, and the thread carries on there.
  */
 import { HandshakeRejectedError } from '../../client/index.js';
 import { CloseCode } from '../../protocol/index.js';
 import { type Check, Unsupported } from '../check.js';
-import { expectTrue, fail } from '../expect.js';
+import { expectEqual, expectTrue, fail } from '../expect.js';
 import { scenario, sleep, statusOf } from '../helpers.js';
 import { healthStatus } from './health.js';
-import { expectCleanStream, midRunDelayMs } from './stream-assert.js';
+import { expectCleanStream, expectSeamless, midRunDelayMs, resumeUntilEnd } from './stream-assert.js';
 
 export const drainChecks: Check[] = [
   {
     id: 'R-6.4/graceful-drain',
     rules: ['R-6.4', 'R-1.5', 'R-6.3'],
     title:
-      'Drain: /health 503, new sessions refused, running runs finish, then close 1001 with every event seen once (resume on another instance needs a shared event log)',
+      'Drain: /health 503, new sessions refused, running runs finish, then close 1001 with every event seen once',
     requires: ['scenarios'],
     timeoutMs: 20_000,
     async run(context) {
@@ -126,6 +125,70 @@ export const drainChecks: Check[] = [
         );
       });
       await draining;
+    },
+  },
+  {
+    id: 'R-6.4/resume-on-another-instance',
+    rules: ['R-6.4', 'R-4.2', 'R-5.1'],
+    title:
+      'A client cut off mid-run resumes on another instance after the drain: every missed event once, then the thread goes on there',
+    requires: ['resume', 'scenarios'],
+    timeoutMs: 20_000,
+    async run(context) {
+      if (!context.disposableTarget) {
+        throw new Unsupported(
+          'needs an instance it may shut down: run against the embedded backend (omit --target) to check the drain',
+        );
+      }
+      const instance = await context.disposableTarget();
+      const { sibling } = instance;
+      if (!sibling) {
+        throw new Unsupported('needs a second instance of the target that shares its event log');
+      }
+      const user = context.newUser();
+      const first = await context.session({ url: instance.wsUrl, user, label: 'on-drained' });
+      const ack = await first.startRunAcked({
+        scenario: scenario(context, {
+          tools: 2,
+          stream_chunks: 8,
+          delay_ms: midRunDelayMs(context.eventDelayMs) * 2,
+        }),
+      });
+      await first.waitFor(
+        (f) => f.run_id === ack.run_id && typeof f.seq === 'number' && f.seq >= 2,
+        5000,
+        'two events',
+      );
+      first.drop();
+      await first.closed;
+      const before = first.eventsOfThread(ack.thread_id);
+      expectTrue(
+        before.at(-1)?.type !== 'agent_completed',
+        'the run finished before the client was cut off; make it slower',
+        {},
+      );
+      const lastSeq = before.at(-1)!.seq;
+      context.transcript.note(`cut off after seq ${lastSeq}; draining the instance`);
+      await instance.drain();
+
+      const second = await context.session({ url: sibling.wsUrl, user, label: 'on-sibling' });
+      const rest = await resumeUntilEnd(second, ack.thread_id, lastSeq, ack.run_id);
+      expectSeamless(before, rest, 'the run resumed on another instance');
+      expectEqual(statusOf(rest), 'ok', 'status of the run that outlived its instance');
+
+      const next = await second.runToCompletion({ thread_id: ack.thread_id, scenario: scenario(context) });
+      const lastBefore = rest.at(-1)?.seq ?? lastSeq;
+      const firstNext = next.events[0];
+      expectTrue(
+        firstNext?.seq === lastBefore + 1,
+        `the next run on the other instance started at seq ${String(firstNext?.seq)}, expected ${lastBefore + 1}`,
+        {},
+        { frames: [rest.at(-1), firstNext].filter(Boolean) },
+      );
+      expectCleanStream(
+        [...before, ...second.eventsOfThread(ack.thread_id)],
+        'the thread across both instances',
+      );
     },
   },
 ];

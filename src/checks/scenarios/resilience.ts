@@ -4,41 +4,11 @@
  * frames next to a healthy connection. Each ends by proving the user can carry on.
  */
 import type { AepConnection } from '../../client/index.js';
-import { type AgentEvent, CANCEL_DEADLINE_MS, CloseCode } from '../../protocol/index.js';
+import { CANCEL_DEADLINE_MS, CloseCode } from '../../protocol/index.js';
 import type { Check, CheckContext } from '../check.js';
 import { expectEqual, expectErrorAnswer, expectTrue, fail } from '../expect.js';
 import { scenario, statusOf } from '../helpers.js';
-import { expectCleanStream, midRunDelayMs } from './stream-assert.js';
-
-/** Resumes `threadId` after `afterSeq` on a new connection and waits for the run's end (unless seen). */
-async function resumeUntilEnd(
-  connection: AepConnection,
-  threadId: string,
-  afterSeq: number,
-  runId: string,
-  endedBefore = false,
-): Promise<AgentEvent[]> {
-  const answer = await connection.request({ type: 'resume', thread_id: threadId, after_seq: afterSeq });
-  if (answer.type !== 'ack')
-    fail(`resume after reconnecting was answered with ${String(answer.type)}`, {}, { frames: [answer] });
-  if (endedBefore) {
-    expectEqual(answer.replayed, 0, 'events replayed after the end of a run already seen');
-    return [];
-  }
-  return connection.waitForRunEnd(runId, 10_000);
-}
-
-/** Events seen before the break plus those after resume form one gap-free, duplicate-free run. */
-function expectSeamless(before: readonly AgentEvent[], after: readonly AgentEvent[], what: string): void {
-  const all = [...before, ...after];
-  const seen = new Map<number, AgentEvent>();
-  for (const event of all) {
-    const earlier = seen.get(event.seq);
-    if (earlier) fail(`${what}: seq ${event.seq} was delivered twice`, {}, { frames: [earlier, event] });
-    seen.set(event.seq, event);
-  }
-  expectCleanStream(all, what);
-}
+import { expectCleanStream, expectSeamless, midRunDelayMs, resumeUntilEnd } from './stream-assert.js';
 
 function slowRun(context: CheckContext, overrides: Record<string, unknown> = {}) {
   return scenario(context, {

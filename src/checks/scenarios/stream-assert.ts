@@ -1,6 +1,7 @@
 /** Stream assertions that point at the offending event, so the evidence shows just that part. */
+import type { AepConnection } from '../../client/index.js';
 import type { AgentEvent } from '../../protocol/index.js';
-import { fail } from '../expect.js';
+import { expectEqual, fail } from '../expect.js';
 import {
   runFramingViolations,
   seqViolations,
@@ -50,4 +51,38 @@ export function signature(event: AgentEvent): string {
 /** A delay that makes runs last long enough to act on mid-run, yet stays quick locally. */
 export function midRunDelayMs(eventDelayMs: number): number {
   return Math.max(eventDelayMs, 25);
+}
+
+/** Resumes `threadId` after `afterSeq` on a new connection and waits for the run's end (unless seen). */
+export async function resumeUntilEnd(
+  connection: AepConnection,
+  threadId: string,
+  afterSeq: number,
+  runId: string,
+  endedBefore = false,
+): Promise<AgentEvent[]> {
+  const answer = await connection.request({ type: 'resume', thread_id: threadId, after_seq: afterSeq });
+  if (answer.type !== 'ack')
+    fail(`resume after reconnecting was answered with ${String(answer.type)}`, {}, { frames: [answer] });
+  if (endedBefore) {
+    expectEqual(answer.replayed, 0, 'events replayed after the end of a run already seen');
+    return [];
+  }
+  return connection.waitForRunEnd(runId, 10_000);
+}
+
+/** Events seen before the break plus those after resume form one gap-free, duplicate-free run. */
+export function expectSeamless(
+  before: readonly AgentEvent[],
+  after: readonly AgentEvent[],
+  what: string,
+): void {
+  const all = [...before, ...after];
+  const seen = new Map<number, AgentEvent>();
+  for (const event of all) {
+    const earlier = seen.get(event.seq);
+    if (earlier) fail(`${what}: seq ${event.seq} was delivered twice`, {}, { frames: [earlier, event] });
+    seen.set(event.seq, event);
+  }
+  expectCleanStream(all, what);
 }

@@ -1,0 +1,86 @@
+/**
+ * Where threads and their events live. The store is the one place that assigns `seq` (R-5.1)
+ * and `ts` (R-5.5), so every instance that shares a store numbers a thread's events the same
+ * way and any of them can answer `resume` (R-6.4). The memory store is the embedded default;
+ * `postgres-event-store.ts` is the production one.
+ */
+import type { AgentEvent, EventType } from '../protocol/index.js';
+import { FaultSet } from './faults.js';
+
+export interface NewEvent {
+  threadId: string;
+  runId: string;
+  type: EventType;
+  data: Record<string, unknown>;
+}
+
+export interface EventStore {
+  createThread(threadId: string, ownerId: string): Promise<void>;
+  /** The thread's owner, or undefined when no such thread exists. */
+  ownerOf(threadId: string): Promise<string | undefined>;
+  /** Numbers the event, stores it durably, and only then returns it for delivery. */
+  append(event: NewEvent): Promise<AgentEvent>;
+  eventsAfter(threadId: string, afterSeq: number): Promise<AgentEvent[]>;
+  close(): Promise<void>;
+}
+
+interface StoredThread {
+  readonly ownerId: string;
+  readonly events: AgentEvent[];
+  lastSeq: number;
+  lastTsMs: number;
+}
+
+/**
+ * Threads in this process's memory. Several embedded instances may share one (an in-process
+ * cluster); the seq, ts and resume faults live here because this is where those bugs would be.
+ */
+export class MemoryEventStore implements EventStore {
+  private readonly threads = new Map<string, StoredThread>();
+
+  constructor(private readonly faults: FaultSet = FaultSet.none) {}
+
+  async createThread(threadId: string, ownerId: string): Promise<void> {
+    if (this.threads.has(threadId)) throw new Error(`thread ${threadId} exists already`);
+    this.threads.set(threadId, { ownerId, events: [], lastSeq: 0, lastTsMs: 0 });
+  }
+
+  async ownerOf(threadId: string): Promise<string | undefined> {
+    return this.threads.get(threadId)?.ownerId;
+  }
+
+  async append({ threadId, runId, type, data }: NewEvent): Promise<AgentEvent> {
+    const thread = this.mustGet(threadId);
+    const { faults } = this;
+    const count = thread.events.length;
+    let tsMs = Math.max(Date.now(), thread.lastTsMs);
+    if (faults.has('ts-backwards') && count % 3 === 2) tsMs = thread.lastTsMs - 5;
+    thread.lastTsMs = tsMs;
+    let seq = thread.lastSeq + 1;
+    if (faults.has('seq-gap') && count === 2) seq += 1;
+    if (faults.has('seq-dup') && count === 2) seq = thread.lastSeq;
+    thread.lastSeq = seq;
+    const event = {
+      type,
+      thread_id: threadId,
+      run_id: runId,
+      seq,
+      ts: new Date(tsMs).toISOString(),
+      data,
+    } as AgentEvent;
+    thread.events.push(event);
+    return event;
+  }
+
+  async eventsAfter(threadId: string, afterSeq: number): Promise<AgentEvent[]> {
+    return this.mustGet(threadId).events.filter((event) => event.seq > afterSeq);
+  }
+
+  async close(): Promise<void> {}
+
+  private mustGet(threadId: string): StoredThread {
+    const thread = this.threads.get(threadId);
+    if (!thread) throw new Error(`unknown thread ${threadId}`);
+    return thread;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The production fan-out: every instance publishes the events it appends on one Redis channel
+ * and delivers what the others publish to its own subscribed connections. Redis keeps the order
+ * of one publisher's messages, and a thread's events are appended by one instance at a time, so
+ * a thread's events arrive in `seq` order everywhere.
+ */
+import { Redis } from 'ioredis';
+import type { AgentEvent } from '../protocol/index.js';
+import type { BusHandler, EventBus } from './event-bus.js';
+
+export interface RedisBusOptions {
+  redisUrl: string;
+  /** The channel instances of one deployment share. */
+  channel?: string;
+}
+
+export const DEFAULT_CHANNEL = 'agentwire:events';
+
+interface BusMessage {
+  origin: string;
+  event: AgentEvent;
+}
+
+export class RedisEventBus implements EventBus {
+  private readonly handlers = new Map<string, BusHandler>();
+
+  private constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+    private readonly channel: string,
+  ) {
+    subscriber.on('message', (channel: string, text: string) => {
+      if (channel !== this.channel) return;
+      const message = JSON.parse(text) as BusMessage;
+      for (const [instance, handler] of this.handlers)
+        if (instance !== message.origin) handler(message.event);
+    });
+  }
+
+  static async open(options: RedisBusOptions): Promise<RedisEventBus> {
+    const connect = () =>
+      new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5000 });
+    const publisher = connect();
+    const subscriber = connect();
+    // ioredis reconnects on its own; the error events it emits meanwhile must not crash the process.
+    for (const client of [publisher, subscriber]) client.on('error', () => {});
+    try {
+      await Promise.all([publisher.connect(), subscriber.connect()]);
+      const channel = options.channel ?? DEFAULT_CHANNEL;
+      await subscriber.subscribe(channel);
+      return new RedisEventBus(publisher, subscriber, channel);
+    } catch (error) {
+      publisher.disconnect();
+      subscriber.disconnect();
+      throw new Error(`Redis fan-out unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  publish(origin: string, event: AgentEvent): void {
+    const message: BusMessage = { origin, event };
+    void this.publisher.publish(this.channel, JSON.stringify(message)).catch(() => {
+      // A lost publish only delays other instances' subscribers until they resume: the event is
+      // already in the log.
+    });
+  }
+
+  async subscribe(origin: string, handler: BusHandler): Promise<void> {
+    this.handlers.set(origin, handler);
+  }
+
+  unsubscribe(origin: string): void {
+    this.handlers.delete(origin);
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+    await Promise.allSettled([this.subscriber.quit(), this.publisher.quit()]);
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The reference backend in production mode against the machine's real Postgres and Redis:
+ * several instances share one event log and one fan-out channel. Each test run uses its own
+ * schema and channel and drops the schema afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AEP_CHECKS } from '../../src/checks/index.js';
+import { AepConnection, mintToken, newSecret } from '../../src/client/index.js';
+import { createTokenFactory, PROFILES, preflight, runChecks } from '../../src/runner/index.js';
+import {
+  type ProductionStorage,
+  type RunningServer,
+  type ServerOptions,
+  startCluster,
+  startServer,
+} from '../../src/server/index.js';
+
+const DATABASE_URL = process.env.AGENTWIRE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.AGENTWIRE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const suffix = randomBytes(4).toString('hex');
+const production: ProductionStorage = {
+  databaseUrl: DATABASE_URL,
+  redisUrl: REDIS_URL,
+  schema: `aw_test_${suffix}`,
+  channel: `agentwire-test:${suffix}`,
+};
+const ALLOWED_ORIGIN = 'http://localhost:3000';
+const options: ServerOptions = {
+  jwtSecret: newSecret(),
+  logLevel: 'silent',
+  allowedOrigins: [ALLOWED_ORIGIN],
+  production,
+};
+const profile = { ...PROFILES.local, scenario: { sessions: 12, runsPerSession: 2, fuzzFrames: 80 } };
+
+async function session(url: string, user: string, label: string): Promise<AepConnection> {
+  const token = await mintToken(options.jwtSecret, { sub: user, expiresInS: 300 });
+  const connection = await AepConnection.open({ url, token, label });
+  await connection.ready();
+  return connection;
+}
+
+describe('reference backend in production mode (Postgres event log, Redis fan-out)', () => {
+  let cluster: RunningServer[] = [];
+  beforeAll(async () => {
+    try {
+      cluster = await startCluster(options, 2);
+    } catch (error) {
+      throw new Error(
+        `production mode needs Postgres at ${DATABASE_URL} and Redis at ${REDIS_URL} ` +
+          `(set AGENTWIRE_TEST_DATABASE_URL / AGENTWIRE_TEST_REDIS_URL; .ci/run starts both): ${String(error)}`,
+      );
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(cluster.map((instance) => instance.close()));
+    const sql = postgres(DATABASE_URL, { onnotice: () => {} });
+    await sql`DROP SCHEMA IF EXISTS ${sql(`aw_test_${suffix}`)} CASCADE`;
+    await sql.end();
+  });
+
+  it('passes the whole AEP/1 suite, the drain and the resume on another instance included', async () => {
+    const [first] = cluster;
+    const tokens = createTokenFactory(options.jwtSecret);
+    const target = await preflight(
+      { wsUrl: first!.wsUrl, httpUrl: first!.httpUrl, allowedOrigin: ALLOWED_ORIGIN },
+      tokens,
+    );
+    const results = await runChecks(AEP_CHECKS, {
+      target,
+      tokens,
+      profile,
+      seed: 7,
+      disposableTarget: async () => {
+        const [instance, sibling] = await startCluster({ ...options, port: 0 }, 2);
+        return {
+          wsUrl: instance!.wsUrl,
+          httpUrl: instance!.httpUrl,
+          drain: instance!.close,
+          sibling: { wsUrl: sibling!.wsUrl, httpUrl: sibling!.httpUrl },
+          stop: async () => void (await Promise.all([instance!.close(), sibling!.close()])),
+        };
+      },
+    });
+    expect(results).toHaveLength(AEP_CHECKS.length);
+    const notPassed = results.filter((result) => result.status !== 'passed');
+    expect(notPassed.map((result) => `${result.id}: ${result.status}: ${result.reason}`)).toEqual([]);
+  });
+
+  it('fans a run out to the same user on another instance, live, in seq order', async () => {
+    const [a, b] = cluster;
+    const user = `u_fan_${suffix}`;
+    const onA = await session(a!.wsUrl, user, 'on-a');
+    const ack = await onA.startRunAcked({ scenario: { tools: 2, stream_chunks: 6, delay_ms: 20 } });
+    const onB = await session(b!.wsUrl, user, 'on-b');
+    const resumed = await onB.request({ type: 'resume', thread_id: ack.thread_id, after_seq: 0 });
+    expect(resumed.type).toBe('ack');
+    const onBEvents = await onB.waitForRunEnd(ack.run_id, 10_000);
+    const onAEvents = await onA.waitForRunEnd(ack.run_id, 10_000);
+    expect(onBEvents.map((event) => event.seq)).toEqual(onAEvents.map((event) => event.seq));
+    expect(onBEvents).toEqual(onAEvents);
+    // Some of them came live over Redis, not all from the replay.
+    expect(resumed.replayed as number).toBeLessThan(onAEvents.length);
+    await Promise.all([onA.close(), onB.close()]);
+  });
+
+  it('keeps a thread private to its owner on every instance', async () => {
+    const [a, b] = cluster;
+    const owner = await session(a!.wsUrl, `u_owner_${suffix}`, 'owner');
+    const { ack } = await owner.runToCompletion({ scenario: { tools: 0, stream_chunks: 2, delay_ms: 1 } });
+    const intruder = await session(b!.wsUrl, `u_intruder_${suffix}`, 'intruder');
+    const answer = await intruder.request({ type: 'resume', thread_id: ack.thread_id, after_seq: 0 });
+    expect(answer).toMatchObject({ type: 'error', code: 'not_found' });
+    await Promise.all([owner.close(), intruder.close()]);
+  });
+
+  it('keeps every event across a restart of the whole deployment', async () => {
+    const user = `u_restart_${suffix}`;
+    const before = await startServer({ ...options, port: 0 });
+    const connection = await session(before.wsUrl, user, 'before');
+    const { ack, events } = await connection.runToCompletion({ scenario: { tools: 1, delay_ms: 1 } });
+    await before.close();
+    const after = await startServer({ ...options, port: 0 });
+    try {
+      const again = await session(after.wsUrl, user, 'after');
+      const answer = await again.request({ type: 'resume', thread_id: ack.thread_id, after_seq: 0 });
+      expect(answer).toMatchObject({ type: 'ack', replayed: events.length });
+      expect(again.eventsOfThread(ack.thread_id!)).toEqual(events);
+      await again.close();
+    } finally {
+      await after.close();
+    }
+  });
+
+  it('refuses faults, and names an unreachable database without its password', async () => {
+    await expect(startServer({ ...options, faults: ['seq-gap'] })).rejects.toThrow(
+      /cannot be enabled in production/,
+    );
+    const unreachable = startServer({
+      ...options,
+      production: { ...production, databaseUrl: 'postgres://postgres:hunter2@127.0.0.1:1/postgres' },
+    });
+    await expect(unreachable).rejects.toThrow(/Postgres event log unavailable: .*ECONNREFUSED/);
+    await unreachable.catch((error: Error) => expect(error.message).not.toContain('hunter2'));
+  });
+});

@@ -19,6 +19,14 @@ export function parsePort(value: string): number {
   return port;
 }
 
+export function parseInstances(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 64) {
+    throw new InvalidArgumentError(`--instances takes a whole number from 1 to 64, got "${value}"`);
+  }
+  return count;
+}
+
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }

@@ -1,14 +1,16 @@
 /**
  * `agentwire serve`: the reference backend on its own, for demos and for checking it from
  * another machine. Prints its URLs and a ready-to-use token for a demo user; stops gracefully
- * (R-6.4) on SIGINT or SIGTERM.
+ * (R-6.4) on SIGINT or SIGTERM. `--production` keeps threads in Postgres and fans events out
+ * through Redis; `--instances N` starts N instances of one deployment on consecutive ports.
  */
 import type { Command } from 'commander';
 import { mintToken, newSecret } from '../client/index.js';
-import { type LogLevel, startServer } from '../server/index.js';
-import { usageError } from './errors.js';
+import { type LogLevel, type ProductionStorage, type RunningServer, startCluster } from '../server/index.js';
+import { redactText, redactUrl } from '../tiers/index.js';
+import { notCheckedError, usageError } from './errors.js';
 import { checkedFaults } from './faults-command.js';
-import { collect, parsePort } from './options.js';
+import { collect, parseInstances, parsePort } from './options.js';
 
 interface ServeOptions {
   port: number;
@@ -17,6 +19,11 @@ interface ServeOptions {
   allowedOrigin: string[];
   logLevel: LogLevel;
   fault: string[];
+  production?: boolean;
+  databaseUrl?: string;
+  redisUrl?: string;
+  schema?: string;
+  instances: number;
 }
 
 const DEMO_USER = 'u_demo';
@@ -45,6 +52,11 @@ export function registerServeCommand(program: Command): void {
       collect,
       [],
     )
+    .option('--production', 'production mode: threads in Postgres, events fanned out through Redis')
+    .option('--database-url <url>', 'Postgres for --production (or env DATABASE_URL)')
+    .option('--redis-url <url>', 'Redis for --production (or env REDIS_URL)')
+    .option('--schema <name>', 'Postgres schema of the event log', 'agentwire')
+    .option('--instances <n>', 'instances of one deployment, on consecutive ports', parseInstances, 1)
     .action(async (options: ServeOptions) => {
       await serve(options);
     });
@@ -58,23 +70,40 @@ async function serve(options: ServeOptions): Promise<void> {
     );
   }
   const faults = checkedFaults(options.fault);
+  const production = productionStorageOf(options);
+  if (production && faults.length)
+    throw usageError(
+      'AW_FAULT_IN_PRODUCTION',
+      'faults cannot be enabled with --production: drop --fault or --production',
+    );
+  if (options.instances > 1 && options.port === 0)
+    throw usageError('AW_BAD_PORT', '--instances needs a --port to count from (0 would scatter them)');
   const given = options.jwtSecret ?? process.env.AGENTWIRE_JWT_SECRET;
   const secret = given ?? newSecret();
-  let server: Awaited<ReturnType<typeof startServer>>;
+  let servers: RunningServer[];
   try {
-    server = await startServer({
-      jwtSecret: secret,
-      host: options.host,
-      port: options.port,
-      allowedOrigins: options.allowedOrigin,
-      logLevel: options.logLevel,
-      faults,
-      onCrash: () => {
-        process.stderr.write('agentwire: the reference backend crashed (fault crash-on-bad-json)\n');
-        process.exit(70);
+    servers = await startCluster(
+      {
+        jwtSecret: secret,
+        host: options.host,
+        port: options.port,
+        allowedOrigins: options.allowedOrigin,
+        logLevel: options.logLevel,
+        faults,
+        ...(production ? { production } : {}),
+        onCrash: () => {
+          process.stderr.write('agentwire: the reference backend crashed (fault crash-on-bad-json)\n');
+          process.exit(70);
+        },
       },
-    });
+      options.instances,
+    );
   } catch (error) {
+    if (error instanceof Error && /^(Postgres event log|Redis fan-out) unavailable/.test(error.message))
+      throw notCheckedError(
+        'AW_STORE_UNAVAILABLE',
+        `${redactText(error.message, [production?.databaseUrl, production?.redisUrl])}: start it, or point --database-url / --redis-url at a running one`,
+      );
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
       throw usageError(
@@ -92,8 +121,12 @@ async function serve(options: ServeOptions): Promise<void> {
         ? [`!!! FAULTS INJECTED: ${faults.join(', ')} — this server breaks AEP/1 on purpose !!!`]
         : []),
       'agentwire reference backend (AEP/1) listening',
-      `  websocket   ${server.wsUrl}`,
-      `  health      ${server.httpUrl}/health`,
+      ...servers.flatMap((server, index) => [
+        ...(servers.length > 1 ? [`  instance ${index + 1}`] : []),
+        `  websocket   ${server.wsUrl}`,
+        `  health      ${server.httpUrl}/health`,
+      ]),
+      `  threads     ${production ? `Postgres ${redactUrl(production.databaseUrl)} (schema ${production.schema}), fan-out Redis ${redactUrl(production.redisUrl)}` : servers.length > 1 ? 'in memory, shared by the instances' : 'in memory'}`,
       `  origins     ${options.allowedOrigin.length ? options.allowedOrigin.join(', ') : 'any'}`,
       `  secret      ${given ? 'as given' : 'generated for this process (pass --jwt-secret or AGENTWIRE_JWT_SECRET to choose one)'}`,
       `  demo user   ${DEMO_USER}`,
@@ -108,8 +141,42 @@ async function serve(options: ServeOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`${signal}: draining (health 503, finishing runs, closing sessions with 1001)\n`);
-    void server.close().then(() => process.exit(0));
+    void Promise.all(servers.map((server) => server.close())).then(() => process.exit(0));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+function productionStorageOf(options: ServeOptions): ProductionStorage | undefined {
+  if (!options.production) {
+    if (options.databaseUrl || options.redisUrl)
+      throw usageError('AW_NEEDS_PRODUCTION', '--database-url and --redis-url only apply with --production');
+    return undefined;
+  }
+  const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
+  if (!databaseUrl || !redisUrl)
+    throw usageError(
+      'AW_PRODUCTION_NEEDS_STORES',
+      `--production needs ${[databaseUrl ? '' : 'a Postgres URL (--database-url or DATABASE_URL)', redisUrl ? '' : 'a Redis URL (--redis-url or REDIS_URL)'].filter(Boolean).join(' and ')}`,
+    );
+  for (const [flag, url, schemes] of [
+    ['--database-url', databaseUrl, ['postgres:', 'postgresql:']],
+    ['--redis-url', redisUrl, ['redis:', 'rediss:']],
+  ] as const) {
+    let scheme: string | undefined;
+    try {
+      scheme = new URL(url).protocol;
+    } catch {
+      scheme = undefined;
+    }
+    if (!scheme || !(schemes as readonly string[]).includes(scheme))
+      throw usageError('AW_BAD_URL', `${flag} must be a ${schemes[0]}// URL, got "${redactUrl(url)}"`);
+  }
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema ?? 'agentwire'))
+    throw usageError(
+      'AW_BAD_SCHEMA',
+      `--schema "${options.schema}" must be a lower-case SQL identifier (letters, digits, _)`,
+    );
+  return { databaseUrl, redisUrl, schema: options.schema ?? 'agentwire' };
 }

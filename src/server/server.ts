@@ -83,8 +83,9 @@ export function createEmbeddedCluster(faults?: readonly string[]): EmbeddedClust
 }
 
 /**
- * Several instances of one deployment on their own ports: in production they share Postgres
- * and Redis like separate processes would; embedded ones share one memory.
+ * Several instances of one deployment: in production they share Postgres and Redis like
+ * separate processes would; embedded ones share one memory. Ports count up from
+ * `options.port`, or are picked free when it is 0.
  */
 export async function startCluster(options: ServerOptions, size: number): Promise<RunningServer[]> {
   const shared: ServerOptions = options.production
@@ -93,7 +94,7 @@ export async function startCluster(options: ServerOptions, size: number): Promis
   const instances: RunningServer[] = [];
   try {
     for (let index = 0; index < size; index++)
-      instances.push(await startServer({ ...shared, port: index === 0 ? shared.port : 0 }));
+      instances.push(await startServer({ ...shared, port: shared.port ? shared.port + index : 0 }));
   } catch (error) {
     await Promise.all(instances.map((instance) => instance.close()));
     throw error;

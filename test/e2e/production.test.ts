@@ -3,7 +3,11 @@
  * several instances share one event log and one fan-out channel. Each test run uses its own
  * schema and channel and drops the schema afterwards.
  */
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AEP_CHECKS } from '../../src/checks/index.js';
@@ -145,5 +149,130 @@ describe('reference backend in production mode (Postgres event log, Redis fan-ou
     });
     await expect(unreachable).rejects.toThrow(/Postgres event log unavailable: .*ECONNREFUSED/);
     await unreachable.catch((error: Error) => expect(error.message).not.toContain('hunter2'));
+  });
+});
+
+const CLI = join(import.meta.dirname, '../../dist/cli.js');
+const execCli = promisify(execFile);
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  try {
+    const { stdout, stderr } = await execCli(process.execPath, [CLI, ...args], { timeout: 60_000, env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** Two consecutive free ports, for --instances 2. */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const nextFree = await new Promise<boolean>((resolve) => {
+      const probe = createServer()
+        .once('error', () => resolve(false))
+        .listen(port + 1, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (nextFree && port < 65535) return port;
+  }
+}
+
+describe('agentwire serve --production (built CLI)', () => {
+  it('serves two instances of one deployment that the suite passes against', async () => {
+    const port = await freePortPair();
+    const secret = newSecret();
+    const schema = `aw_cli_${suffix}`;
+    const child = spawn(
+      process.execPath,
+      [CLI, 'serve', '--production', '--instances', '2', '--port', String(port), '--schema', schema],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL,
+          REDIS_URL,
+          AGENTWIRE_JWT_SECRET: secret,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    try {
+      await expect
+        .poll(() => output, { timeout: 15_000, interval: 50 })
+        .toContain('Ctrl+C stops it gracefully');
+      expect(output).toContain(`ws://127.0.0.1:${port}/`);
+      expect(output).toContain(`ws://127.0.0.1:${port + 1}/`);
+      expect(output).toMatch(new RegExp(`threads\\s+Postgres .*\\(schema ${schema}\\)`));
+      const result = await cli([
+        'run',
+        '--target',
+        `ws://127.0.0.1:${port + 1}/ws`,
+        '--jwt-secret',
+        secret,
+        '--min-executed',
+        '60',
+      ]);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      const sql = postgres(DATABASE_URL, { onnotice: () => {} });
+      await sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`;
+      await sql.end();
+    }
+    expect(child.exitCode, output).toBe(0);
+  });
+
+  it('refuses --production without its stores, and faults with it, exit 64', async () => {
+    const env = { ...process.env, DATABASE_URL: '', REDIS_URL: '' };
+    const missing = await cli(['serve', '--production', '--port', '0'], env);
+    expect(missing.code).toBe(64);
+    expect(missing.stderr).toMatch(/--production needs a Postgres URL .* and a Redis URL/);
+    const faulty = await cli(
+      [
+        'serve',
+        '--production',
+        '--database-url',
+        DATABASE_URL,
+        '--redis-url',
+        REDIS_URL,
+        '--fault',
+        'seq-gap',
+      ],
+      env,
+    );
+    expect(faulty.code).toBe(64);
+    expect(faulty.stderr).toContain('faults cannot be enabled with --production');
+  });
+
+  it('names an unreachable event log without its password, exit 2', async () => {
+    const result = await cli([
+      'serve',
+      '--production',
+      '--port',
+      '0',
+      '--database-url',
+      'postgres://postgres:hunter2@127.0.0.1:1/postgres',
+      '--redis-url',
+      REDIS_URL,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /Postgres event log unavailable: .*ECONNREFUSED.*start it, or point --database-url/,
+    );
+    expect(result.stdout + result.stderr).not.toContain('hunter2');
   });
 });

@@ -100,6 +100,11 @@ export const FAULTS = {
     description: 'a failing tool ends the run without agent_completed',
     caughtBy: ['R-5.4/failing-tool-run-completes'],
   },
+  'drain-cuts-runs': {
+    rule: 'R-6.4',
+    description: 'a graceful shutdown cancels the runs in flight instead of letting them finish',
+    caughtBy: ['R-6.4/graceful-drain'],
+  },
   'token-in-error': {
     rule: 'R-2.5',
     description: 'bad_request errors quote the session’s bearer token',

@@ -245,7 +245,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   async function close(): Promise<void> {
     closing ??= (async () => {
       draining = true;
-      const drainDeadline = Date.now() + (options.drainTimeoutMs ?? 5000);
+      const drainDeadline = faults.has('drain-cuts-runs')
+        ? Date.now()
+        : Date.now() + (options.drainTimeoutMs ?? 5000);
       while ((context.runs.size > 0 || agUiRuns.size > 0) && Date.now() < drainDeadline) {
         await Promise.race([
           Promise.all([...context.runs.all().map((run) => run.finished), ...agUiRuns]),

@@ -48,7 +48,7 @@ export function configUnreadable(path: string, cause: unknown): ConfigError {
 export function unsupportedFormat(path: string): ConfigError {
   return new ConfigError(
     ConfigErrorCode.unsupportedFormat,
-    `config file ${path} has an unsupported extension: use agentwire.config.json, .yaml or .yml (TypeScript configs are not loaded; export the object as JSON or YAML)`,
+    `config file ${path} has an unsupported extension: use agentwire.config.json, .yaml, .yml, .ts or .mts`,
     path,
   );
 }

@@ -48,15 +48,58 @@ describe('loadConfig', () => {
     );
   });
 
-  it('loads JSON through --config and refuses a .ts config with the way out', async () => {
+  it('loads JSON through --config, and refuses an unknown extension naming the ones it reads', async () => {
     await writeFile(join(dir, 'custom.json'), JSON.stringify({ services: { redis: { local: {} } } }));
     const loaded = await loadConfig({ cwd: dir, configPath: 'custom.json' });
     expect(loaded?.config.services.redis?.local).toMatchObject({
       url: 'redis://127.0.0.1:6379',
       reuse: true,
     });
-    await writeFile(join(dir, 'agentwire.config.ts'), 'export default {}');
-    await expect(loadConfig({ cwd: dir, configPath: 'agentwire.config.ts' })).rejects.toThrow(/JSON or YAML/);
+    await writeFile(join(dir, 'agentwire.config.toml'), '');
+    await expect(loadConfig({ cwd: dir, configPath: 'agentwire.config.toml' })).rejects.toThrow(
+      /use agentwire.config.json, .yaml, .yml, .ts or .mts/,
+    );
+  });
+});
+
+describe('TypeScript configs', () => {
+  it('executes agentwire.config.ts found upward and validates its default export', async () => {
+    await writeFile(
+      join(dir, 'agentwire.config.ts'),
+      [
+        'interface Port { port: number }',
+        'const backendPort: Port = { port: 8000 + 80 };',
+        'export default { tiers: ["local", "docker"], services: { backend: { docker: backendPort } } };',
+      ].join('\n'),
+    );
+    const nested = join(dir, 'src');
+    await mkdir(nested);
+    const loaded = await loadConfig({ cwd: nested });
+    expect(loaded?.path).toBe(join(dir, 'agentwire.config.ts'));
+    expect(loaded?.config.tiers).toEqual(['local', 'docker']);
+    expect(loaded?.config.services.backend?.docker).toMatchObject({ port: 8080, service: 'backend' });
+  });
+
+  it('a function default export is called; an invalid result lists each problem with its path', async () => {
+    await writeFile(
+      join(dir, 'agentwire.config.mts'),
+      'export default async () => ({ services: { backend: { docker: { port: "eighty" } } } });\n',
+    );
+    const error = await loadConfig({ cwd: dir }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/services\.backend\.docker\.port/);
+  });
+
+  it('a TypeScript syntax error or a missing default export is a clear error naming the file', async () => {
+    const broken = join(dir, 'agentwire.config.ts');
+    await writeFile(broken, 'export default { services: { ');
+    const syntax = await loadConfig({ cwd: dir }).catch((caught: unknown) => caught);
+    expect((syntax as ConfigError).message).toMatch(
+      new RegExp(`config file ${broken} is not valid: TypeScript config failed to load`),
+    );
+    await writeFile(broken, 'export const services = {};\n');
+    const noDefault = await loadConfig({ cwd: dir }).catch((caught: unknown) => caught);
+    expect((noDefault as ConfigError).message).toMatch(/no default export/);
   });
 });
 

@@ -1,7 +1,9 @@
 /**
- * Finding and reading agentwire.config.{json,yaml,yml}: an explicit path (--config) or the first
- * candidate found walking upward from the working directory. Returns `undefined` when no file
- * exists, because running without a config is the normal embedded default.
+ * Finding and reading agentwire.config.{json,yaml,yml,ts,mts}: an explicit path (--config) or
+ * the first candidate found walking upward from the working directory. Returns `undefined` when
+ * no file exists, because running without a config is the normal embedded default. A TypeScript
+ * config is executed (through jiti, loaded only then) and its default export validated like the
+ * others.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -21,7 +23,11 @@ export const CONFIG_FILE_NAMES = [
   'agentwire.config.json',
   'agentwire.config.yaml',
   'agentwire.config.yml',
+  'agentwire.config.ts',
+  'agentwire.config.mts',
 ] as const;
+
+const TYPESCRIPT_EXTENSIONS = ['.ts', '.mts', '.cts'];
 
 export interface LoadedConfig {
   config: AgentwireConfig;
@@ -61,6 +67,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     path = findConfigFile(cwd);
     if (!path) return undefined;
   }
+  if (TYPESCRIPT_EXTENSIONS.includes(extname(path).toLowerCase()))
+    return { config: validateConfig(await importTypeScriptConfig(path), path), path, dir: dirname(path) };
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -99,6 +107,23 @@ export function validateConfig(raw: unknown, path?: string): AgentwireConfig {
   const result = configSchema.safeParse(raw);
   if (!result.success) throw invalidConfig(path, result.error.issues);
   return result.data;
+}
+
+async function importTypeScriptConfig(path: string): Promise<unknown> {
+  const { createJiti } = await import('jiti');
+  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false, interopDefault: false });
+  let module: { default?: unknown };
+  try {
+    module = await jiti.import<{ default?: unknown }>(path);
+  } catch (error) {
+    const firstLine = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    throw syntaxError(path, `TypeScript config failed to load: ${firstLine}`);
+  }
+  const exported = module.default;
+  const value = typeof exported === 'function' ? await (exported as () => unknown)() : await exported;
+  if (value === undefined)
+    throw syntaxError(path, 'it has no default export: end it with `export default defineConfig({ … })`');
+  return value;
 }
 
 function formatOf(path: string): 'json' | 'yaml' {

@@ -198,6 +198,11 @@ export const configSchema = z
 export type AgentwireConfig = z.output<typeof configSchema>;
 /** What a user may write. */
 export type AgentwireConfigInput = z.input<typeof configSchema>;
+
+/** Types an `agentwire.config.ts`: `export default defineConfig({ services: { … } })`. */
+export function defineConfig(config: AgentwireConfigInput): AgentwireConfigInput {
+  return config;
+}
 export type TierName = (typeof TIER_NAMES)[number];
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 export type BackendServiceConfig = NonNullable<AgentwireConfig['services']['backend']>;

@@ -101,3 +101,34 @@ for (const service of ['backend', 'redis']) {
     );
   }
 }
+
+// The promise to a laptop without Docker: `env --json` falls back to local within 2 s, whole
+// command included, next to a bare node start measured in the same run.
+{
+  const dir = mkdtempSync(join(tmpdir(), 'aw-bench-noengine-'));
+  writeFileSync(
+    join(dir, 'agentwire.config.json'),
+    JSON.stringify({
+      services: {
+        backend: { docker: { port: await freePort() }, local: { provider: { type: 'reference' } } },
+      },
+    }),
+  );
+  const wall = async (args, env) => {
+    const start = process.hrtime.bigint();
+    await run(process.execPath, args, { cwd: dir, env: { ...process.env, ...env }, timeout: 60_000 });
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  const bare = [];
+  const noEngine = [];
+  for (let i = 0; i < 5; i++) {
+    bare.push(await wall(['-e', '']));
+    noEngine.push(await wall([cli, 'env', '--json'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' }));
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const m = median(noEngine);
+  console.log(
+    `
+env --json without an engine (→ local), median of 5: ${m.toFixed(0)} ms  target < 2000 ms  ${m < 2000 ? 'ok' : 'SLOW'}  ${(m / median(bare)).toFixed(1)}× bare node start (${median(bare).toFixed(0)} ms)`,
+  );
+}

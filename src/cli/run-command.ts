@@ -31,7 +31,7 @@ import {
   TargetUnavailableError,
   verdictOf,
 } from '../runner/index.js';
-import { startCluster } from '../server/index.js';
+import { startDrainablePair } from '../server/index.js';
 import type { TierName } from '../tiers/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { agUiExternalTarget, agUiPreflight } from './ag-ui-target.js';
@@ -240,19 +240,8 @@ async function runCommand(options: RunOptions): Promise<number> {
           // The drain checks shut an instance down: they get their own two, with the very same options.
           ...(reference
             ? {
-                disposableTarget: async () => {
-                  const [instance, sibling] = await startCluster(
-                    { ...reference.options, jwtSecret: reference.jwtSecret, port: 0 },
-                    2,
-                  );
-                  return {
-                    wsUrl: instance!.wsUrl,
-                    httpUrl: instance!.httpUrl,
-                    drain: instance!.close,
-                    sibling: { wsUrl: sibling!.wsUrl, httpUrl: sibling!.httpUrl },
-                    stop: async () => void (await Promise.all([instance!.close(), sibling!.close()])),
-                  };
-                },
+                disposableTarget: () =>
+                  startDrainablePair({ ...reference.options, jwtSecret: reference.jwtSecret }),
               }
             : {}),
         });

@@ -11,10 +11,12 @@ export {
 export type { LogLevel } from './logger.js';
 export {
   createEmbeddedCluster,
+  type DrainablePair,
   type EmbeddedCluster,
   type ProductionStorage,
   type RunningServer,
   type ServerOptions,
   startCluster,
+  startDrainablePair,
   startServer,
 } from './server.js';

@@ -102,6 +102,29 @@ export async function startCluster(options: ServerOptions, size: number): Promis
   return instances;
 }
 
+/** Two instances of one deployment for a check that shuts one down and resumes on the other. */
+export interface DrainablePair {
+  wsUrl: string;
+  httpUrl: string;
+  /** Drains the first instance. */
+  drain(): Promise<void>;
+  /** The second instance, which outlives the drain. */
+  sibling: { wsUrl: string; httpUrl: string };
+  /** Stops both. */
+  stop(): Promise<void>;
+}
+
+export async function startDrainablePair(options: ServerOptions): Promise<DrainablePair> {
+  const [first, second] = (await startCluster({ ...options, port: 0 }, 2)) as [RunningServer, RunningServer];
+  return {
+    wsUrl: first.wsUrl,
+    httpUrl: first.httpUrl,
+    drain: first.close,
+    sibling: { wsUrl: second.wsUrl, httpUrl: second.httpUrl },
+    stop: async () => void (await Promise.all([first.close(), second.close()])),
+  };
+}
+
 export interface RunningServer {
   wsUrl: string;
   httpUrl: string;

@@ -18,6 +18,7 @@ import {
   type RunningServer,
   type ServerOptions,
   startCluster,
+  startDrainablePair,
   startServer,
 } from '../../src/server/index.js';
 
@@ -78,16 +79,7 @@ describe('reference backend in production mode (Postgres event log, Redis fan-ou
       tokens,
       profile,
       seed: 7,
-      disposableTarget: async () => {
-        const [instance, sibling] = await startCluster({ ...options, port: 0 }, 2);
-        return {
-          wsUrl: instance!.wsUrl,
-          httpUrl: instance!.httpUrl,
-          drain: instance!.close,
-          sibling: { wsUrl: sibling!.wsUrl, httpUrl: sibling!.httpUrl },
-          stop: async () => void (await Promise.all([instance!.close(), sibling!.close()])),
-        };
-      },
+      disposableTarget: () => startDrainablePair(options),
     });
     expect(results).toHaveLength(AEP_CHECKS.length);
     const notPassed = results.filter((result) => result.status !== 'passed');
@@ -98,7 +90,7 @@ describe('reference backend in production mode (Postgres event log, Redis fan-ou
     const [a, b] = cluster;
     const user = `u_fan_${suffix}`;
     const onA = await session(a!.wsUrl, user, 'on-a');
-    const ack = await onA.startRunAcked({ scenario: { tools: 2, stream_chunks: 6, delay_ms: 20 } });
+    const ack = await onA.startRunAcked({ scenario: { tools: 2, stream_chunks: 6, delay_ms: 60 } });
     const onB = await session(b!.wsUrl, user, 'on-b');
     const resumed = await onB.request({ type: 'resume', thread_id: ack.thread_id, after_seq: 0 });
     expect(resumed.type).toBe('ack');

@@ -11,7 +11,12 @@ import { AEP_CHECKS, selectChecks } from '../../src/checks/index.js';
 import { newSecret } from '../../src/client/index.js';
 import { SUBPROTOCOL } from '../../src/protocol/index.js';
 import { createTokenFactory, PROFILES, preflight, runChecks } from '../../src/runner/index.js';
-import { type RunningServer, type ServerOptions, startCluster, startServer } from '../../src/server/index.js';
+import {
+  type RunningServer,
+  type ServerOptions,
+  startDrainablePair,
+  startServer,
+} from '../../src/server/index.js';
 
 const profile = { ...PROFILES.local, scenario: { sessions: 12, runsPerSession: 2, fuzzFrames: 80 } };
 
@@ -26,16 +31,7 @@ describe('scenario, fuzz and drain checks against the reference backend', () => 
   async function run(patterns: string, withDisposable: boolean, seed = 1234) {
     const tokens = createTokenFactory(options.jwtSecret);
     const target = await preflight({ wsUrl: server.wsUrl, httpUrl: server.httpUrl }, tokens);
-    const disposableTarget = async () => {
-      const [instance, sibling] = await startCluster({ ...options, port: 0 }, 2);
-      return {
-        wsUrl: instance!.wsUrl,
-        httpUrl: instance!.httpUrl,
-        drain: instance!.close,
-        sibling: { wsUrl: sibling!.wsUrl, httpUrl: sibling!.httpUrl },
-        stop: async () => void (await Promise.all([instance!.close(), sibling!.close()])),
-      };
-    };
+    const disposableTarget = () => startDrainablePair(options);
     return runChecks(selectChecks(AEP_CHECKS, patterns), {
       target,
       tokens,

@@ -285,8 +285,12 @@ describe('fallbacks between tiers', () => {
     expect(engine.ok).toBe(false);
     expect(engine.detail).toContain('no-engine');
     expect(engine.detail).toContain(DEAD_DOCKER_HOST);
-    expect(elapsed).toBeLessThan(2_000);
-    console.log(`env --json without an engine: ${Math.round(elapsed)} ms (process start included)`);
+    // The resolution itself, not the process start, which a loaded CI machine stretches; the
+    // wall-clock figure is measured by `npm run bench`.
+    expect(out.elapsedMs).toBeLessThan(2_000);
+    console.log(
+      `env --json without an engine: resolution ${out.elapsedMs} ms, ${Math.round(elapsed)} ms with process start`,
+    );
   });
 
   it('local blocked and a staging server (second backend process) up → staging tier, token minted from the named env var', async () => {

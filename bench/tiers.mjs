@@ -4,25 +4,15 @@
 // Redis runs the very same redis-server binary in both tiers, so that row isolates the tier's cost.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BUSYBOX_IMAGE, ensureBusyboxImage, ensureRedisImage, REDIS_IMAGE } from '../scripts/test-images.mjs';
+import { freePort } from './free-port.mjs';
 
 const run = promisify(execFile);
 const cli = join(import.meta.dirname, '../dist/cli.js');
 const rounds = 3;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 async function resolveOnce(tier, service) {
   const dir = mkdtempSync(join(tmpdir(), 'aw-bench-tiers-'));

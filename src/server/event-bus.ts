@@ -17,23 +17,44 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
-/** A bus inside one process, for embedded instances that share a MemoryEventStore. */
-export class LocalEventBus implements EventBus {
+/** The instances listening on one bus in this process, each skipping its own events. */
+export class BusListeners {
   private readonly handlers = new Map<string, BusHandler>();
 
-  publish(origin: string, event: AgentEvent): void {
-    for (const [instance, handler] of this.handlers) if (instance !== origin) handler(event);
-  }
-
-  async subscribe(origin: string, handler: BusHandler): Promise<void> {
+  add(origin: string, handler: BusHandler): void {
     this.handlers.set(origin, handler);
   }
 
-  unsubscribe(origin: string): void {
+  remove(origin: string): void {
     this.handlers.delete(origin);
   }
 
-  async close(): Promise<void> {
+  clear(): void {
     this.handlers.clear();
+  }
+
+  deliver(origin: string, event: AgentEvent): void {
+    for (const [instance, handler] of this.handlers) if (instance !== origin) handler(event);
+  }
+}
+
+/** A bus inside one process, for embedded instances that share a MemoryEventStore. */
+export class LocalEventBus implements EventBus {
+  private readonly listeners = new BusListeners();
+
+  publish(origin: string, event: AgentEvent): void {
+    this.listeners.deliver(origin, event);
+  }
+
+  async subscribe(origin: string, handler: BusHandler): Promise<void> {
+    this.listeners.add(origin, handler);
+  }
+
+  unsubscribe(origin: string): void {
+    this.listeners.remove(origin);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
   }
 }

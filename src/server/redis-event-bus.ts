@@ -6,7 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import type { AgentEvent } from '../protocol/index.js';
-import type { BusHandler, EventBus } from './event-bus.js';
+import { type BusHandler, BusListeners, type EventBus } from './event-bus.js';
 
 export interface RedisBusOptions {
   redisUrl: string;
@@ -22,7 +22,7 @@ interface BusMessage {
 }
 
 export class RedisEventBus implements EventBus {
-  private readonly handlers = new Map<string, BusHandler>();
+  private readonly listeners = new BusListeners();
 
   private constructor(
     private readonly publisher: Redis,
@@ -32,8 +32,7 @@ export class RedisEventBus implements EventBus {
     subscriber.on('message', (channel: string, text: string) => {
       if (channel !== this.channel) return;
       const message = JSON.parse(text) as BusMessage;
-      for (const [instance, handler] of this.handlers)
-        if (instance !== message.origin) handler(message.event);
+      this.listeners.deliver(message.origin, message.event);
     });
   }
 
@@ -65,15 +64,15 @@ export class RedisEventBus implements EventBus {
   }
 
   async subscribe(origin: string, handler: BusHandler): Promise<void> {
-    this.handlers.set(origin, handler);
+    this.listeners.add(origin, handler);
   }
 
   unsubscribe(origin: string): void {
-    this.handlers.delete(origin);
+    this.listeners.remove(origin);
   }
 
   async close(): Promise<void> {
-    this.handlers.clear();
+    this.listeners.clear();
     await Promise.allSettled([this.subscriber.quit(), this.publisher.quit()]);
   }
 }

@@ -10,7 +10,13 @@ import { WebSocketServer } from 'ws';
 import { AEP_CHECKS, selectChecks } from '../../src/checks/index.js';
 import { newSecret } from '../../src/client/index.js';
 import { SUBPROTOCOL } from '../../src/protocol/index.js';
-import { createTokenFactory, PROFILES, preflight, runChecks } from '../../src/runner/index.js';
+import {
+  createTokenFactory,
+  type DisposableTargetFactory,
+  PROFILES,
+  preflight,
+  runChecks,
+} from '../../src/runner/index.js';
 import {
   type RunningServer,
   type ServerOptions,
@@ -28,96 +34,60 @@ describe('scenario, fuzz and drain checks against the reference backend', () => 
   });
   afterAll(() => server.close());
 
-  async function run(patterns: string, withDisposable: boolean, seed = 1234) {
+  async function run(patterns: string, disposableTarget?: DisposableTargetFactory, seed = 1234) {
     const tokens = createTokenFactory(options.jwtSecret);
     const target = await preflight({ wsUrl: server.wsUrl, httpUrl: server.httpUrl }, tokens);
-    const disposableTarget = () => startDrainablePair(options);
     return runChecks(selectChecks(AEP_CHECKS, patterns), {
       target,
       tokens,
       profile,
       seed,
-      ...(withDisposable ? { disposableTarget } : {}),
+      ...(disposableTarget ? { disposableTarget } : {}),
     });
   }
 
+  /** A disposable instance built by hand, to give the drain checks a broken deployment. */
+  async function instance(overrides: { drain?: () => Promise<void>; sibling?: RunningServer } = {}) {
+    const server = await startServer({ ...options, port: 0 });
+    const { sibling } = overrides;
+    return {
+      wsUrl: server.wsUrl,
+      httpUrl: server.httpUrl,
+      drain: overrides.drain ?? server.close,
+      ...(sibling ? { sibling: { wsUrl: sibling.wsUrl, httpUrl: sibling.httpUrl } } : {}),
+      stop: async () => void (await Promise.all([server.close(), sibling?.close()])),
+    };
+  }
+
   it('passes every scenario, the fuzzer and the drain', async () => {
-    const results = await run('scenario/*,R-6.1/fuzz-*,R-6.4/*', true);
+    const results = await run('scenario/*,R-6.1/fuzz-*,R-6.4/*', () => startDrainablePair(options));
     expect(results.length).toBeGreaterThanOrEqual(12);
     for (const result of results) expect(result.status, `${result.id}: ${result.reason}`).toBe('passed');
   });
 
   it('fails the drain check, pointing at the health answer, when drain() does not drain', async () => {
-    const tokens = createTokenFactory(options.jwtSecret);
-    const target = await preflight({ wsUrl: server.wsUrl, httpUrl: server.httpUrl }, tokens);
-    const [result] = await runChecks(selectChecks(AEP_CHECKS, 'R-6.4/graceful-drain'), {
-      target,
-      tokens,
-      profile,
-      seed: 1,
-      disposableTarget: async () => {
-        const instance = await startServer({ ...options, port: 0 });
-        return {
-          wsUrl: instance.wsUrl,
-          httpUrl: instance.httpUrl,
-          drain: async () => {},
-          stop: instance.close,
-        };
-      },
-    });
+    const [result] = await run('R-6.4/graceful-drain', () => instance({ drain: async () => {} }));
     expect(result!.status).toBe('failed');
     expect(result!.reason).toMatch(/\/health answered 200 while draining, expected 503/);
   });
 
   it('fails the resume on another instance when the two instances do not share their threads', async () => {
-    const tokens = createTokenFactory(options.jwtSecret);
-    const target = await preflight({ wsUrl: server.wsUrl, httpUrl: server.httpUrl }, tokens);
-    const [result] = await runChecks(selectChecks(AEP_CHECKS, 'R-6.4/resume-on-another-instance'), {
-      target,
-      tokens,
-      profile,
-      seed: 1,
-      disposableTarget: async () => {
-        // Two independent embedded instances: each keeps its threads to itself.
-        const instance = await startServer({ ...options, port: 0 });
-        const stranger = await startServer({ ...options, port: 0 });
-        return {
-          wsUrl: instance.wsUrl,
-          httpUrl: instance.httpUrl,
-          drain: instance.close,
-          sibling: { wsUrl: stranger.wsUrl, httpUrl: stranger.httpUrl },
-          stop: async () => void (await Promise.all([instance.close(), stranger.close()])),
-        };
-      },
-    });
+    // Two independent embedded instances: each keeps its threads to itself.
+    const [result] = await run('R-6.4/resume-on-another-instance', async () =>
+      instance({ sibling: await startServer({ ...options, port: 0 }) }),
+    );
     expect(result!.status).toBe('failed');
     expect(result!.reason).toMatch(/resume after reconnecting was answered with error/);
   });
 
   it('reports the resume on another instance unsupported when the target has a single instance', async () => {
-    const tokens = createTokenFactory(options.jwtSecret);
-    const target = await preflight({ wsUrl: server.wsUrl, httpUrl: server.httpUrl }, tokens);
-    const [result] = await runChecks(selectChecks(AEP_CHECKS, 'R-6.4/resume-on-another-instance'), {
-      target,
-      tokens,
-      profile,
-      seed: 1,
-      disposableTarget: async () => {
-        const instance = await startServer({ ...options, port: 0 });
-        return {
-          wsUrl: instance.wsUrl,
-          httpUrl: instance.httpUrl,
-          drain: instance.close,
-          stop: instance.close,
-        };
-      },
-    });
+    const [result] = await run('R-6.4/resume-on-another-instance', () => instance());
     expect(result!.status).toBe('unsupported');
     expect(result!.reason).toMatch(/second instance of the target that shares its event log/);
   });
 
   it('reports the drain check unsupported, with how to enable it, when no disposable instance is offered', async () => {
-    const [result] = await run('R-6.4/graceful-drain', false);
+    const [result] = await run('R-6.4/graceful-drain');
     expect(result!.status).toBe('unsupported');
     expect(result!.reason).toMatch(/embedded backend \(omit --target\)/);
   });

@@ -7,11 +7,20 @@
  */
 import { HandshakeRejectedError } from '../../client/index.js';
 import { CloseCode } from '../../protocol/index.js';
-import { type Check, Unsupported } from '../check.js';
+import { type Check, type CheckContext, type DisposableTarget, Unsupported } from '../check.js';
 import { expectEqual, expectTrue, fail } from '../expect.js';
 import { scenario, sleep, statusOf } from '../helpers.js';
 import { healthStatus } from './health.js';
 import { expectCleanStream, expectSeamless, midRunDelayMs, resumeUntilEnd } from './stream-assert.js';
+
+async function instanceToDrain(context: CheckContext): Promise<DisposableTarget> {
+  if (!context.disposableTarget) {
+    throw new Unsupported(
+      'needs an instance it may shut down: run against the embedded backend (omit --target) to check the drain',
+    );
+  }
+  return context.disposableTarget();
+}
 
 export const drainChecks: Check[] = [
   {
@@ -22,12 +31,7 @@ export const drainChecks: Check[] = [
     requires: ['scenarios'],
     timeoutMs: 20_000,
     async run(context) {
-      if (!context.disposableTarget) {
-        throw new Unsupported(
-          'needs an instance it may shut down: run against the embedded backend (omit --target) to check the drain',
-        );
-      }
-      const instance = await context.disposableTarget();
+      const instance = await instanceToDrain(context);
       const url = instance.wsUrl;
       const sessions = await Promise.all(
         ['drain-a', 'drain-b'].map((label) => context.session({ url, label })),
@@ -135,12 +139,7 @@ export const drainChecks: Check[] = [
     requires: ['resume', 'scenarios'],
     timeoutMs: 20_000,
     async run(context) {
-      if (!context.disposableTarget) {
-        throw new Unsupported(
-          'needs an instance it may shut down: run against the embedded backend (omit --target) to check the drain',
-        );
-      }
-      const instance = await context.disposableTarget();
+      const instance = await instanceToDrain(context);
       const { sibling } = instance;
       if (!sibling) {
         throw new Unsupported('needs a second instance of the target that shares its event log');

@@ -17,44 +17,35 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
-/** The instances listening on one bus in this process, each skipping its own events. */
-export class BusListeners {
+/**
+ * The instances of this process listening on a bus, each skipping its own events; subclasses
+ * decide how events travel to the instances of other processes.
+ */
+export abstract class ListeningBus implements EventBus {
   private readonly handlers = new Map<string, BusHandler>();
 
-  add(origin: string, handler: BusHandler): void {
+  abstract publish(origin: string, event: AgentEvent): void;
+
+  async subscribe(origin: string, handler: BusHandler): Promise<void> {
     this.handlers.set(origin, handler);
   }
 
-  remove(origin: string): void {
+  unsubscribe(origin: string): void {
     this.handlers.delete(origin);
   }
 
-  clear(): void {
+  async close(): Promise<void> {
     this.handlers.clear();
   }
 
-  deliver(origin: string, event: AgentEvent): void {
+  protected deliver(origin: string, event: AgentEvent): void {
     for (const [instance, handler] of this.handlers) if (instance !== origin) handler(event);
   }
 }
 
 /** A bus inside one process, for embedded instances that share a MemoryEventStore. */
-export class LocalEventBus implements EventBus {
-  private readonly listeners = new BusListeners();
-
+export class LocalEventBus extends ListeningBus {
   publish(origin: string, event: AgentEvent): void {
-    this.listeners.deliver(origin, event);
-  }
-
-  async subscribe(origin: string, handler: BusHandler): Promise<void> {
-    this.listeners.add(origin, handler);
-  }
-
-  unsubscribe(origin: string): void {
-    this.listeners.remove(origin);
-  }
-
-  async close(): Promise<void> {
-    this.listeners.clear();
+    this.deliver(origin, event);
   }
 }

@@ -6,7 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import type { AgentEvent } from '../protocol/index.js';
-import { type BusHandler, BusListeners, type EventBus } from './event-bus.js';
+import { ListeningBus } from './event-bus.js';
 
 export interface RedisBusOptions {
   redisUrl: string;
@@ -21,18 +21,17 @@ interface BusMessage {
   event: AgentEvent;
 }
 
-export class RedisEventBus implements EventBus {
-  private readonly listeners = new BusListeners();
-
+export class RedisEventBus extends ListeningBus {
   private constructor(
     private readonly publisher: Redis,
     private readonly subscriber: Redis,
     private readonly channel: string,
   ) {
+    super();
     subscriber.on('message', (channel: string, text: string) => {
       if (channel !== this.channel) return;
       const message = JSON.parse(text) as BusMessage;
-      this.listeners.deliver(message.origin, message.event);
+      this.deliver(message.origin, message.event);
     });
   }
 
@@ -63,16 +62,8 @@ export class RedisEventBus implements EventBus {
     });
   }
 
-  async subscribe(origin: string, handler: BusHandler): Promise<void> {
-    this.listeners.add(origin, handler);
-  }
-
-  unsubscribe(origin: string): void {
-    this.listeners.remove(origin);
-  }
-
-  async close(): Promise<void> {
-    this.listeners.clear();
+  override async close(): Promise<void> {
+    await super.close();
     await Promise.allSettled([this.subscriber.quit(), this.publisher.quit()]);
   }
 }

@@ -9,6 +9,7 @@ import { TOOL_VERSION } from '../version.js';
 import { registerEnvCommands } from './env-commands.js';
 import { CliError } from './errors.js';
 import { registerFaultsCommand } from './faults-command.js';
+import { registerLoadCommand } from './load-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve-command.js';
 
@@ -23,6 +24,7 @@ function buildProgram(): Command {
   registerServeCommand(program);
   registerEnvCommands(program);
   registerFaultsCommand(program);
+  registerLoadCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

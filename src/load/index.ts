@@ -1,0 +1,4 @@
+export * from './load-report.js';
+export * from './load-run.js';
+export * from './metrics.js';
+export * from './thresholds.js';

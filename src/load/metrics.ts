@@ -1,0 +1,122 @@
+/**
+ * Latency histograms (HdrHistogram, microsecond resolution, 3 significant digits) and the
+ * counters of a load run. Percentiles come from the full distribution, never from averages of
+ * percentiles: shards ship their histograms encoded, and merging adds the histograms themselves.
+ */
+import * as hdr from 'hdr-histogram-js';
+
+export const LATENCY_METRICS = ['handshake_ready', 'ack', 'first_event', 'delivery', 'run'] as const;
+export type LatencyMetric = (typeof LATENCY_METRICS)[number];
+
+export const LATENCY_DESCRIPTIONS: Record<LatencyMetric, string> = {
+  handshake_ready: 'connect → ready frame',
+  ack: 'user_message sent → ack',
+  first_event: 'user_message sent → first event of the run',
+  delivery: 'event ts (server clock) → received (this clock; same host only)',
+  run: 'user_message sent → agent_completed',
+};
+
+export const COUNTERS = [
+  'sessions_opened',
+  'sessions_failed',
+  'runs_started',
+  'runs_completed',
+  'runs_failed',
+  'events_received',
+  'error_frames',
+  'seq_violations',
+  'foreign_events',
+] as const;
+export type Counter = (typeof COUNTERS)[number];
+
+export const STATS = ['p50', 'p90', 'p95', 'p99', 'p999', 'max', 'mean'] as const;
+export type Stat = (typeof STATS)[number];
+
+export type LatencySummary = { count: number } & Record<Stat, number>;
+
+const HIGHEST_MICROS = 10 * 60 * 1_000_000;
+
+function newHistogram(): hdr.Histogram {
+  return hdr.build({
+    bitBucketSize: 32,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_MICROS,
+    numberOfSignificantValueDigits: 3,
+  });
+}
+
+const PERCENTILES: Record<Exclude<Stat, 'max' | 'mean'>, number> = {
+  p50: 50,
+  p90: 90,
+  p95: 95,
+  p99: 99,
+  p999: 99.9,
+};
+
+const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
+
+export class LoadMetrics {
+  private readonly histograms = new Map<LatencyMetric, hdr.Histogram>(
+    LATENCY_METRICS.map((name) => [name, newHistogram()]),
+  );
+  readonly counters: Record<Counter, number> = Object.fromEntries(
+    COUNTERS.map((name) => [name, 0]),
+  ) as Record<Counter, number>;
+  /** First few reasons per kind of failure, so a failing run says why without a flood. */
+  readonly failures = new Map<string, number>();
+
+  recordMs(metric: LatencyMetric, ms: number): void {
+    const micros = Math.min(HIGHEST_MICROS, Math.max(1, Math.round(ms * 1000)));
+    this.histograms.get(metric)!.recordValue(micros);
+  }
+
+  count(counter: Counter, by = 1): void {
+    this.counters[counter] += by;
+  }
+
+  fail(counter: Counter, reason: string): void {
+    this.count(counter);
+    const key = `${counter}: ${reason}`;
+    this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
+  }
+
+  summary(metric: LatencyMetric): LatencySummary {
+    const histogram = this.histograms.get(metric)!;
+    const count = histogram.totalCount;
+    const at = (percentile: number) =>
+      count ? round3(histogram.getValueAtPercentile(percentile) / 1000) : 0;
+    return {
+      count,
+      p50: at(PERCENTILES.p50),
+      p90: at(PERCENTILES.p90),
+      p95: at(PERCENTILES.p95),
+      p99: at(PERCENTILES.p99),
+      p999: at(PERCENTILES.p999),
+      max: count ? round3(histogram.maxValue / 1000) : 0,
+      mean: count ? round3(histogram.mean / 1000) : 0,
+    };
+  }
+
+  /** The histograms in HdrHistogram's compressed base64 form, for shard files. */
+  encode(): Record<LatencyMetric, string> {
+    return Object.fromEntries(
+      LATENCY_METRICS.map((name) => [name, hdr.encodeIntoCompressedBase64(this.histograms.get(name)!)]),
+    ) as Record<LatencyMetric, string>;
+  }
+
+  /** Adds another run's histograms and counters to these. */
+  add(
+    encoded: Record<LatencyMetric, string>,
+    counters: Record<Counter, number>,
+    failures: Record<string, number>,
+  ) {
+    for (const name of LATENCY_METRICS) {
+      const other = hdr.decodeFromCompressedBase64(encoded[name]);
+      this.histograms.get(name)!.add(other);
+      other.destroy();
+    }
+    for (const name of COUNTERS) this.counters[name] += counters[name] ?? 0;
+    for (const [reason, count] of Object.entries(failures))
+      this.failures.set(reason, (this.failures.get(reason) ?? 0) + count);
+  }
+}

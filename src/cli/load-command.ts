@@ -62,6 +62,7 @@ export function registerLoadCommand(program: Command): void {
   const load = program
     .command('load')
     .description('open many concurrent sessions, measure latency percentiles, apply thresholds')
+    .enablePositionalOptions()
     .option(
       '--target <ws-url>',
       'the AEP/1 server (default: the reference backend, started as its own process)',

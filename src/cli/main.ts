@@ -17,6 +17,8 @@ function buildProgram(): Command {
   const program = new Command('agentwire')
     .description('Test real-time AI-agent backends (AEP/1 over WebSocket) against real services')
     .version(TOOL_VERSION)
+    // Subcommands of subcommands (`load merge`) reuse their parent's option names.
+    .enablePositionalOptions()
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'agentwire: ')) });

@@ -92,7 +92,8 @@ export class LoadMetrics {
       p95: at(PERCENTILES.p95),
       p99: at(PERCENTILES.p99),
       p999: at(PERCENTILES.p999),
-      max: count ? round3(histogram.maxValue / 1000) : 0,
+      // The bucket's highest value, like the percentiles, so a merged report says the same.
+      max: at(100),
       mean: count ? round3(histogram.mean / 1000) : 0,
     };
   }

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Scenario } from '../protocol/index.js';
 import { LoadMetrics } from './metrics.js';
-import { runVirtualUser } from './virtual-user.js';
+import { runVirtualUser, stopOf } from './virtual-user.js';
 
 export interface Shard {
   index: number;
@@ -89,7 +89,7 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks): Promise<LoadOut
     await Promise.all(
       tokens.map(async (token, index) => {
         await sleep(index * 2);
-        await runVirtualUser({ ...plan, runs: 1, holdMs: 0, token }, warmup, controller.signal);
+        await runVirtualUser({ ...plan, runs: 1, holdMs: 0, token }, warmup, stopOf(controller.signal));
       }),
     );
   }
@@ -99,6 +99,7 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks): Promise<LoadOut
   const tokens = await Promise.all(users.map((user) => hooks.token(`u_load_${plan.runTag}_${user}`)));
   const controller = new AbortController();
   hooks.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+  const stop = stopOf(controller.signal);
   const step = users.length > 1 ? plan.rampMs / (users.length - 1) : 0;
   const started = performance.now();
   let open = 0;
@@ -124,11 +125,9 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks): Promise<LoadOut
       open++;
       peakOpen = Math.max(peakOpen, open);
       running.push(
-        runVirtualUser({ ...plan, runs: plan.runsPerSession, token }, metrics, controller.signal).finally(
-          () => {
-            open--;
-          },
-        ),
+        runVirtualUser({ ...plan, runs: plan.runsPerSession, token }, metrics, stop).finally(() => {
+          open--;
+        }),
       );
     }
     await Promise.all(running);

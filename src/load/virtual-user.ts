@@ -5,7 +5,6 @@
  * a load test must not break: seq order per thread, and no event of another user's thread.
  */
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { type Scenario, SUBPROTOCOL } from '../protocol/index.js';
 import type { LoadMetrics } from './metrics.js';
@@ -25,17 +24,40 @@ export interface VirtualUserPlan {
 
 type Frame = Record<string, unknown> & { type?: unknown };
 
-export async function runVirtualUser(plan: VirtualUserPlan, metrics: LoadMetrics, signal: AbortSignal) {
+/** Aborting a run of thousands of users: one signal and one promise, not a listener per user. */
+export interface Stop {
+  signal: AbortSignal;
+  stopped: Promise<void>;
+}
+
+export function stopOf(signal: AbortSignal): Stop {
+  const stopped = new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  return { signal, stopped };
+}
+
+export async function runVirtualUser(plan: VirtualUserPlan, metrics: LoadMetrics, stop: Stop) {
+  const { signal } = stop;
   const session = await openSession(plan, metrics);
   if (!session) return;
   try {
     const thread: ThreadState = { id: undefined, lastSeq: 0 };
     for (let index = 0; index < plan.runs && !signal.aborted && session.isOpen(); index++)
       await runOnce(session, plan, metrics, thread, index);
-    if (plan.holdMs > 0 && !signal.aborted) await sleep(plan.holdMs, undefined, { signal }).catch(() => {});
+    if (plan.holdMs > 0 && !signal.aborted) await pause(plan.holdMs, stop.stopped);
   } finally {
     session.close();
   }
+}
+
+function pause(ms: number, stopped: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([elapsed, stopped]).finally(() => clearTimeout(timer));
 }
 
 interface ThreadState {

@@ -86,7 +86,11 @@ export function registerRunCommand(program: Command): void {
       'http(s) base URL for /health (default: derived from the target)',
       parseHttpUrl('--http-url'),
     )
-    .option('--report-dir <dir>', 'where report.json, junit.xml and report.html are written', 'agentwire-report')
+    .option(
+      '--report-dir <dir>',
+      'where report.json, junit.xml and report.html are written',
+      'agentwire-report',
+    )
     .option('--checks <glob>', 'only checks whose id matches (e.g. "R-2.*", "R-5.3/*,§4/*")')
     .option('--list', 'list the checks with rule, title and required capabilities, then exit')
     .option('--json', 'print the report as JSON on stdout (progress stays on stderr)')

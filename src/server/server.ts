@@ -25,8 +25,6 @@ import { type EventBus, LocalEventBus } from './event-bus.js';
 import { type EventStore, MemoryEventStore } from './event-store.js';
 import { type FaultSet, faultSetOf } from './faults.js';
 import { createLogger, type LogLevel } from './logger.js';
-import { PostgresEventStore } from './postgres-event-store.js';
-import { RedisEventBus } from './redis-event-bus.js';
 import { RunRegistry } from './run-registry.js';
 import { Session, type SessionContext } from './session.js';
 import { ThreadHub } from './thread-hub.js';
@@ -309,8 +307,13 @@ interface OpenedStorage extends EmbeddedCluster {
 async function openStorage(options: ServerOptions, faults: FaultSet): Promise<OpenedStorage> {
   if (options.production) {
     const { databaseUrl, redisUrl, schema, channel } = options.production;
+    // Loaded only in production mode: the embedded default never pays for the drivers.
+    const [{ PostgresEventStore }, { RedisEventBus }] = await Promise.all([
+      import('./postgres-event-store.js'),
+      import('./redis-event-bus.js'),
+    ]);
     const store = await PostgresEventStore.open({ databaseUrl, schema });
-    let bus: RedisEventBus;
+    let bus: EventBus;
     try {
       bus = await RedisEventBus.open({ redisUrl, channel });
     } catch (error) {

@@ -2,8 +2,6 @@
  * Postgres with nothing installed: PGlite (Postgres compiled to WebAssembly, in this process)
  * behind a Postgres wire-protocol socket on a free port. In-memory, so every run starts empty.
  */
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { freePort } from '../free-port.js';
 
 export interface EmbeddedPostgres {
@@ -12,6 +10,11 @@ export interface EmbeddedPostgres {
 }
 
 export async function startEmbeddedPostgres(): Promise<EmbeddedPostgres> {
+  // Loaded on first use: a WebAssembly Postgres is heavy, and only this provider needs it.
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-socket'),
+  ]);
   const db = await PGlite.create();
   const port = await freePort();
   // Several clients (pool + probe) may connect; PGlite serialises their queries.

@@ -1,4 +1,3 @@
-import postgres from 'postgres';
 import { redactUrl } from '../redact.js';
 import type { Endpoint } from '../types.js';
 import { describeError, type Probe } from './probe.js';
@@ -14,6 +13,8 @@ export class PostgresProbe implements Probe {
   async attempt(endpoint: Endpoint, signal: AbortSignal): Promise<string> {
     if (endpoint.service !== 'postgres')
       throw new Error(`a postgres probe needs postgres, not ${endpoint.service}`);
+    // Loaded on first use: most runs never probe Postgres.
+    const { default: postgres } = await import('postgres');
     const sql = postgres(endpoint.url, {
       max: 1,
       connect_timeout: 10,

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { redactUrl } from '../redact.js';
 import type { Endpoint } from '../types.js';
 import { describeError, type Probe } from './probe.js';
@@ -13,6 +12,8 @@ export class RedisProbe implements Probe {
 
   async attempt(endpoint: Endpoint, signal: AbortSignal): Promise<string> {
     if (endpoint.service !== 'redis') throw new Error(`a redis probe needs redis, not ${endpoint.service}`);
+    // Loaded on first use: most runs never probe Redis, and every command start pays for imports.
+    const { Redis } = await import('ioredis');
     const client = new Redis(endpoint.url, {
       lazyConnect: true,
       connectTimeout: 10_000,

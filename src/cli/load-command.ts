@@ -10,19 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { mintToken, newSecret } from '../client/index.js';
-import {
-  buildLoadReport,
-  formatLoadReport,
-  type LoadPlan,
-  type LoadReport,
-  MergeError,
-  mergeLoadReports,
-  parseShard,
-  runLoad,
-  type Threshold,
-  ThresholdError,
-  thresholdsOf,
-} from '../load/index.js';
+import type { LoadPlan, LoadReport, Threshold } from '../load/index.js';
 import type { Scenario } from '../protocol/index.js';
 import { writeFilesAtomically } from '../report/index.js';
 import { ExitCode } from '../runner/index.js';
@@ -156,7 +144,11 @@ export function registerLoadCommand(program: Command): void {
     .exitOverride();
 }
 
-function checkedThresholds(given: readonly string[], withDefaults: boolean): Threshold[] {
+/** The load module is loaded when a load command runs: `agentwire run` never pays for it. */
+const loadModule = () => import('../load/index.js');
+
+async function checkedThresholds(given: readonly string[], withDefaults: boolean): Promise<Threshold[]> {
+  const { thresholdsOf, ThresholdError } = await loadModule();
   try {
     return thresholdsOf(given, withDefaults);
   } catch (error) {
@@ -166,7 +158,8 @@ function checkedThresholds(given: readonly string[], withDefaults: boolean): Thr
 }
 
 async function loadCommand(options: LoadOptions): Promise<number> {
-  const thresholds = checkedThresholds(options.threshold, options.defaultThresholds);
+  const { buildLoadReport, parseShard, runLoad } = await loadModule();
+  const thresholds = await checkedThresholds(options.threshold, options.defaultThresholds);
   let shard: ReturnType<typeof parseShard>;
   try {
     shard = parseShard(options.shard);
@@ -262,7 +255,8 @@ async function mergeCommand(
   files: string[],
   options: Pick<LoadOptions, 'threshold' | 'defaultThresholds' | 'out' | 'json'>,
 ): Promise<number> {
-  const thresholds = checkedThresholds(options.threshold, options.defaultThresholds);
+  const { MergeError, mergeLoadReports } = await loadModule();
+  const thresholds = await checkedThresholds(options.threshold, options.defaultThresholds);
   const contents = await Promise.all(
     files.map(async (name) => {
       let text: string;
@@ -296,6 +290,7 @@ async function mergeCommand(
 }
 
 async function emit(report: LoadReport, options: { out?: string; json?: boolean }): Promise<void> {
+  const { formatLoadReport } = await loadModule();
   const json = `${JSON.stringify(report, null, 2)}\n`;
   if (options.out) await writeFilesAtomically([{ path: resolve(options.out), content: json }]);
   process.stdout.write(options.json ? json : `${formatLoadReport(report)}\n`);

@@ -58,7 +58,10 @@ const processIo = (): CommandIo => ({
 /** The resolution flags `env`, `up` and `run` share. */
 export function addResolveOptions(command: Command): Command {
   return command
-    .option('--config <path>', 'config file (default: agentwire.config.{json,yaml} found upward from here)')
+    .option(
+      '--config <path>',
+      'config file (default: agentwire.config.{json,yaml,ts} found upward from here)',
+    )
     .option('--tier <list>', `tiers to try, in order (comma-separated: ${TIER_NAMES.join(',')})`)
     .addOption(
       new Option('--require-tier <tier>', 'fail unless every service comes from this tier').choices(

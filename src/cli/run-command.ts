@@ -52,6 +52,8 @@ interface RunOptions {
   list?: boolean;
   json?: boolean;
   minExecuted: number;
+  maxUnsupported?: number;
+  require?: string;
   pace?: string;
   concurrency?: number;
   timeout?: number;
@@ -99,6 +101,15 @@ export function registerRunCommand(program: Command): void {
       'exit 2 unless at least n checks were executed',
       parsePositiveInt('--min-executed'),
       1,
+    )
+    .option(
+      '--max-unsupported <n>',
+      'exit 2 when more than n checks are unsupported (0: every selected check must be executable)',
+      parsePositiveInt('--max-unsupported'),
+    )
+    .option(
+      '--require <glob>',
+      'exit 2 unless every check whose id matches was executed (e.g. "R-5.*,scenario/*")',
     )
     .option(
       '--pace <name>',
@@ -160,6 +171,14 @@ async function runCommand(options: RunOptions): Promise<number> {
       `--checks "${options.checks}" matches no check: see agentwire run --list`,
     );
   }
+  const required = options.require
+    ? selectChecks(checks, options.require).map((check) => check.id)
+    : undefined;
+  if (required?.length === 0)
+    throw usageError(
+      'AW_NO_CHECKS',
+      `--require "${options.require}" matches none of the selected checks: see agentwire run --list`,
+    );
   const paceOverride = options.pace === undefined ? undefined : profileNamed(options.pace);
   const grey = colours(process.stderr).grey;
   const faults = checkedFaults(options.fault);
@@ -283,6 +302,8 @@ async function runCommand(options: RunOptions): Promise<number> {
       retries: profile.retries,
       spacing_ms: profile.spacingMs,
       min_executed: options.minExecuted,
+      ...(options.maxUnsupported === undefined ? {} : { max_unsupported: options.maxUnsupported }),
+      ...(required ? { required } : {}),
       allow_skip: Boolean(options.allowSkip),
       seed,
       ...(faults.length ? { faults } : {}),

@@ -50,6 +50,10 @@ export interface RunReport {
     seed?: number;
     /** Faults injected into the in-process reference backend (`--fault`). */
     faults?: string[];
+    /** `--max-unsupported`: more unsupported checks than this means less was checked than asked. */
+    max_unsupported?: number;
+    /** `--require`: the ids of the checks that must be executed (passed or failed). */
+    required?: string[];
   };
   summary: Summary;
   checks: CheckResult[];

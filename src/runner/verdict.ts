@@ -1,5 +1,5 @@
 /** Exit codes, the contract with CI: see the README's table. */
-import type { RunReport } from './results.js';
+import type { CheckResult, RunReport } from './results.js';
 
 export const ExitCode = {
   ok: 0,
@@ -15,7 +15,7 @@ export interface Verdict {
 }
 
 export function verdictOf(
-  report: Pick<RunReport, 'summary' | 'problem' | 'settings'>,
+  report: Pick<RunReport, 'summary' | 'problem' | 'settings' | 'checks'>,
   allowSkip = false,
 ): Verdict {
   const { summary } = report;
@@ -36,5 +36,32 @@ export function verdictOf(
       problem: `only ${summary.executed} checks executed, fewer than --min-executed ${report.settings.min_executed}`,
     };
   }
+  const required = new Set(report.settings.required ?? []);
+  const notExecuted = report.checks.filter(
+    (check) => required.has(check.id) && check.status !== 'passed' && check.status !== 'failed',
+  );
+  if (notExecuted.length > 0) {
+    return {
+      exitCode: ExitCode.notChecked,
+      problem: `${notExecuted.length} required check(s) not executed (--require): ${listed(notExecuted)}`,
+    };
+  }
+  const maxUnsupported = report.settings.max_unsupported;
+  if (maxUnsupported !== undefined && summary.unsupported > maxUnsupported) {
+    const unsupported = report.checks.filter((check) => check.status === 'unsupported');
+    return {
+      exitCode: ExitCode.notChecked,
+      problem: `${summary.unsupported} checks unsupported, more than --max-unsupported ${maxUnsupported}: ${listed(unsupported)}`,
+    };
+  }
   return { exitCode: ExitCode.ok };
+}
+
+function listed(checks: readonly CheckResult[]): string {
+  const shown = checks
+    .slice(0, 5)
+    .map((check) => `${check.id} (${check.status}: ${check.reason ?? 'no reason'})`);
+  return (
+    shown.join('; ') + (checks.length > shown.length ? `; and ${checks.length - shown.length} more` : '')
+  );
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
+import { startServer } from '../../src/server/index.js';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '../../dist/cli.js');
@@ -150,6 +151,41 @@ describe('agentwire run (built CLI)', () => {
     } finally {
       wss.close();
       http.close();
+    }
+  });
+});
+
+describe('the gate: a run that checked less than asked', () => {
+  it('--max-unsupported and --require exit 2 naming the checks that did not execute; a --require matching nothing is a usage error', async () => {
+    const secret = 'gate-secret-0123456789abcdefghij';
+    // No allowed Origin: the Origin checks cannot run, and against --target neither can the drains.
+    const server = await startServer({ jwtSecret: secret, logLevel: 'silent' });
+    try {
+      const dir = await mkdtemp(join(tmpdir(), 'aw-gate-'));
+      const base = ['run', '--target', server.wsUrl, '--jwt-secret', secret, '--report-dir', dir];
+      const plain = await cli([...base, '--checks', 'R-1.*,R-2.3/*']);
+      expect(plain.code, plain.stderr).toBe(0);
+
+      const strict = await cli([...base, '--checks', 'R-1.*,R-2.3/*', '--max-unsupported', '0']);
+      expect(strict.code).toBe(2);
+      expect(strict.stderr).toMatch(
+        /2 checks unsupported, more than --max-unsupported 0: R-2\.3\/\S+ \(unsupported: no allowed Origin/,
+      );
+      const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));
+      expect(report.settings.max_unsupported).toBe(0);
+      expect(report.problem).toMatch(/more than --max-unsupported 0/);
+
+      const required = await cli([...base, '--checks', 'R-1.*,R-2.3/*,R-6.4/*', '--require', 'R-6.4/*']);
+      expect(required.code).toBe(2);
+      expect(required.stderr).toMatch(
+        /2 required check\(s\) not executed \(--require\): R-6\.4\/graceful-drain \(unsupported: needs an instance it may shut down/,
+      );
+
+      const nothing = await cli([...base, '--require', 'R-9.*']);
+      expect(nothing.code).toBe(64);
+      expect(nothing.stderr).toContain('--require "R-9.*" matches none of the selected checks');
+    } finally {
+      await server.close();
     }
   });
 });

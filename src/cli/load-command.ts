@@ -19,7 +19,7 @@ import { notCheckedError, usageError } from './errors.js';
 import { collect, parseTargetUrl } from './options.js';
 
 interface LoadOptions {
-  target?: URL;
+  target: URL[];
   jwtSecret?: string;
   allowedOrigin?: string;
   sessions: number;
@@ -53,8 +53,9 @@ export function registerLoadCommand(program: Command): void {
     .enablePositionalOptions()
     .option(
       '--target <ws-url>',
-      'the AEP/1 server (default: the reference backend, started as its own process)',
-      parseTargetUrl,
+      'the AEP/1 server; repeat for instances of one deployment, users are spread across them (default: the reference backend, started as its own process)',
+      (value: string, previous: URL[]) => [...previous, parseTargetUrl(value)],
+      [],
     )
     .option(
       '--jwt-secret <secret>',
@@ -176,28 +177,29 @@ async function loadCommand(options: LoadOptions): Promise<number> {
       'AW_NEEDS_RUN_TAG',
       'a sharded run needs --run-tag TAG, the same on every shard, so the reports can be merged',
     );
-  if (options.target && !['ws:', 'wss:'].includes(options.target.protocol))
+  const wrongScheme = options.target.find((url) => !['ws:', 'wss:'].includes(url.protocol));
+  if (wrongScheme)
     throw usageError(
       'AW_BAD_TARGET',
-      `--target must be a ws:// or wss:// URL, got ${options.target.protocol}//`,
+      `--target must be a ws:// or wss:// URL, got ${wrongScheme.protocol}//`,
     );
   const secret = options.jwtSecret ?? process.env.AGENTWIRE_JWT_SECRET;
-  if (options.target && !secret)
+  if (options.target.length && !secret)
     throw usageError(
       'AW_NEEDS_SECRET',
       'load against --target needs the JWT secret it verifies tokens with: --jwt-secret or AGENTWIRE_JWT_SECRET',
     );
 
-  const server = options.target ? undefined : await spawnReferenceBackend(secret ?? newSecret());
+  const server = options.target.length ? undefined : await spawnReferenceBackend(secret ?? newSecret());
   const jwtSecret = server?.secret ?? secret!;
-  const url = options.target?.toString() ?? server!.wsUrl;
+  const urls = server ? [server.wsUrl] : options.target.map((url) => url.toString());
   const scenario: Scenario = {
     tools: options.tools,
     stream_chunks: options.chunks,
     delay_ms: options.delayMs,
   };
   const plan: LoadPlan = {
-    url,
+    urls,
     ...(options.allowedOrigin ? { origin: options.allowedOrigin } : {}),
     sessions: options.sessions,
     shard,
@@ -246,7 +248,7 @@ async function loadCommand(options: LoadOptions): Promise<number> {
   if (report.counters.sessions_opened === 0)
     throw notCheckedError(
       'AW_NO_SESSION',
-      `not one session could be opened to ${url} (${Object.keys(report.failures)[0] ?? 'no reason recorded'}): check the URL and the JWT secret`,
+      `not one session could be opened to ${urls.join(', ')} (${Object.keys(report.failures)[0] ?? 'no reason recorded'}): check the URL and the JWT secret`,
     );
   return report.verdict === 'passed' ? ExitCode.ok : ExitCode.checkFailed;
 }

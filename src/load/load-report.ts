@@ -23,7 +23,7 @@ export const LOAD_REPORT_KIND = 'agentwire-load';
 export interface LoadReport {
   kind: typeof LOAD_REPORT_KIND;
   tool: { name: string; version: string };
-  target: { ws_url: string; server: 'spawned' | 'external' };
+  target: { ws_urls: string[]; server: 'spawned' | 'external' };
   plan: {
     sessions_total: number;
     shards: number;
@@ -62,7 +62,7 @@ export function buildLoadReport(plan: LoadPlan, outcome: LoadOutcome, context: R
     {
       kind: LOAD_REPORT_KIND,
       tool: context.tool,
-      target: { ws_url: plan.url, server: context.server },
+      target: { ws_urls: plan.urls, server: context.server },
       plan: {
         sessions_total: plan.sessions,
         shards: plan.shard.count,
@@ -115,7 +115,7 @@ function finish(base: ReportBase, metrics: LoadMetrics, thresholds: readonly Thr
 const shardFileSchema = z.object({
   kind: z.literal(LOAD_REPORT_KIND),
   tool: z.object({ name: z.string(), version: z.string() }),
-  target: z.object({ ws_url: z.string(), server: z.enum(['spawned', 'external']) }),
+  target: z.object({ ws_urls: z.array(z.string()).min(1), server: z.enum(['spawned', 'external']) }),
   plan: z.object({
     sessions_total: z.number().int().positive(),
     shards: z.number().int().positive(),
@@ -228,7 +228,7 @@ export function formatLoadReport(report: LoadReport): string {
   const { plan } = report;
   lines.push(
     `load: ${plan.sessions} sessions${plan.shards > 1 ? ` (shards ${plan.shard_indexes.join(',')} of ${plan.shards}, ${plan.sessions_total} in all)` : ''}, ` +
-      `${plan.runs_per_session} run(s) each, ramp ${plan.ramp_ms} ms, hold ${plan.hold_ms} ms → ${report.target.ws_url}`,
+      `${plan.runs_per_session} run(s) each, ramp ${plan.ramp_ms} ms, hold ${plan.hold_ms} ms → ${report.target.ws_urls.join(', ')}`,
   );
   lines.push(
     `  ${'latency (ms)'.padEnd(17)}${['count', 'p50', 'p90', 'p99', 'p99.9', 'max'].map((h) => h.padStart(9)).join('')}`,

@@ -16,7 +16,8 @@ export interface Shard {
 }
 
 export interface LoadPlan {
-  url: string;
+  /** Instances of one deployment: user n connects to urls[n mod urls.length]. */
+  urls: string[];
   origin?: string;
   /** Users of the whole plan, over every shard. */
   sessions: number;
@@ -89,14 +90,20 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks): Promise<LoadOut
     await Promise.all(
       tokens.map(async (token, index) => {
         await sleep(index * 2);
-        await runVirtualUser({ ...plan, runs: 1, holdMs: 0, token }, warmup, stopOf(controller.signal));
+        const url = plan.urls[index % plan.urls.length]!;
+        await runVirtualUser({ ...plan, url, runs: 1, holdMs: 0, token }, warmup, stopOf(controller.signal));
       }),
     );
   }
   const metrics = new LoadMetrics();
   const users = shardUsers(plan.sessions, plan.shard);
   // Tokens first: signing inside the ramp would skew its pace.
-  const tokens = await Promise.all(users.map((user) => hooks.token(`u_load_${plan.runTag}_${user}`)));
+  const tokens = await Promise.all(
+    users.map(async (user) => ({
+      token: await hooks.token(`u_load_${plan.runTag}_${user}`),
+      url: plan.urls[user % plan.urls.length]!,
+    })),
+  );
   const controller = new AbortController();
   hooks.signal?.addEventListener('abort', () => controller.abort(), { once: true });
   const stop = stopOf(controller.signal);
@@ -116,7 +123,7 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks): Promise<LoadOut
 
   const running: Promise<void>[] = [];
   try {
-    for (const [position, token] of tokens.entries()) {
+    for (const [position, { token, url }] of tokens.entries()) {
       if (controller.signal.aborted) break;
       const due = started + position * step;
       const wait = due - performance.now();
@@ -125,7 +132,7 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks): Promise<LoadOut
       open++;
       peakOpen = Math.max(peakOpen, open);
       running.push(
-        runVirtualUser({ ...plan, runs: plan.runsPerSession, token }, metrics, stop).finally(() => {
+        runVirtualUser({ ...plan, url, runs: plan.runsPerSession, token }, metrics, stop).finally(() => {
           open--;
         }),
       );

@@ -103,6 +103,37 @@ describe('reference backend in production mode (Postgres event log, Redis fan-ou
     await Promise.all([onA.close(), onB.close()]);
   });
 
+  it('holds up under load spread across both instances: no failure, no seq break, no leak', async () => {
+    const result = await cli([
+      'load',
+      ...cluster.flatMap((instance) => ['--target', instance.wsUrl]),
+      '--jwt-secret',
+      options.jwtSecret,
+      '--sessions',
+      '80',
+      '--ramp-ms',
+      '200',
+      '--runs',
+      '2',
+      '--warmup',
+      '0',
+      '--json',
+      '--no-default-thresholds',
+      '--threshold',
+      'sessions_failed==0',
+      '--threshold',
+      'runs_failed==0',
+      '--threshold',
+      'seq_violations==0',
+      '--threshold',
+      'foreign_events==0',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.target.ws_urls).toEqual(cluster.map((instance) => instance.wsUrl));
+    expect(report.counters).toMatchObject({ sessions_opened: 80, runs_completed: 160 });
+  });
+
   it('keeps a thread private to its owner on every instance', async () => {
     const [a, b] = cluster;
     const owner = await session(a!.wsUrl, `u_owner_${suffix}`, 'owner');

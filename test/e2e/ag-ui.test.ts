@@ -1,15 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { AGUIMock } from '@copilotkit/aimock';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cli as runCli } from '../support/cli.js';
 
-const run = promisify(execFile);
-const CLI = join(import.meta.dirname, '../../dist/cli.js');
 const servers: Server[] = [];
 afterAll(() => {
   for (const server of servers) server.close();
@@ -17,10 +14,7 @@ afterAll(() => {
 
 async function cli(args: string[]) {
   const dir = await mkdtemp(join(tmpdir(), 'aw-agui-'));
-  const result = await run('node', [CLI, 'run', '--report-dir', dir, ...args], { timeout: 60_000 }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => error,
-  );
+  const result = await runCli(['run', '--report-dir', dir, ...args]);
   const report = await readFile(join(dir, 'report.json'), 'utf8').then(JSON.parse, () => undefined);
   return { ...result, report };
 }

@@ -1,25 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { startServer } from '../../src/server/index.js';
-
-const run = promisify(execFile);
-const CLI = join(import.meta.dirname, '../../dist/cli.js');
-
-async function cli(args: string[]) {
-  try {
-    const { stdout, stderr } = await run('node', [CLI, ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { cli } from '../support/cli.js';
 
 describe('agentwire run (built CLI)', () => {
   it('passes every check against the embedded backend and writes both reports', async () => {

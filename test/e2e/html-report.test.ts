@@ -3,62 +3,30 @@
  * verdict match report.json, the filters work, evidence opens, and a hostile server's strings
  * are shown as text, never run, with no request leaving the page.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
+import { cli } from '../support/cli.js';
+import { stubAepServer } from '../support/stub-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CLI = join(import.meta.dirname, '../../dist/cli.js');
-const run = promisify(execFile);
 const SCRIPT_PAYLOAD = '</script><script>window.__pwned = "script"</script>';
 const MARKUP_PAYLOAD = '<img src=x onerror="window.__pwned = \'img\'">';
 
-async function cli(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
 /** Speaks just enough AEP/1 to be checked, and puts markup into every string it can. */
-async function hostileServer(): Promise<{ url: string; server: Server }> {
-  const server = createServer((_, response) => {
-    response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-  });
-  const wss = new WebSocketServer({ server, handleProtocols: () => 'aep.v1' });
-  wss.on('connection', (socket) => {
-    socket.on('error', () => {});
-    socket.send(
-      JSON.stringify({
-        type: 'ready',
-        protocol: 'aep.v1',
-        session_id: 's_1',
-        user_id: 'u_1',
-        server: { name: MARKUP_PAYLOAD, version: '0' },
-        capabilities: [],
-        limits: { max_frame_bytes: 65536, max_inflight_runs: 4, expiry_grace_ms: 5000 },
-      }),
-    );
-    socket.on('message', () => {
+function hostileServer() {
+  return stubAepServer({
+    serverName: MARKUP_PAYLOAD,
+    onMessage(socket) {
       socket.send(
         JSON.stringify({ type: 'error', code: 'internal', message: SCRIPT_PAYLOAD + MARKUP_PAYLOAD }),
       );
-    });
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`, server };
 }
 
 describe('report.html in Chromium', () => {
@@ -91,13 +59,13 @@ describe('report.html in Chromium', () => {
   const visibleRows = (page: Page) => page.locator('#checks tbody tr:visible').count();
 
   it('shows a hostile server’s strings as text, counts and filters what report.json says', async () => {
-    const { url, server } = await hostileServer();
+    const server = await hostileServer();
     const dir = await mkdtemp(join(tmpdir(), 'aw-html-'));
     try {
       const result = await cli([
         'run',
         '--target',
-        url,
+        server.wsUrl,
         '--jwt-secret',
         'html-secret-0123456789abcdef',
         '--report-dir',
@@ -105,7 +73,7 @@ describe('report.html in Chromium', () => {
       ]);
       expect(result.code, result.stderr).toBe(1);
     } finally {
-      server.close();
+      await server.close();
     }
     const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));
     const { page, requests, errors } = await open(join(dir, 'report.html'));

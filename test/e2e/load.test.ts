@@ -3,63 +3,26 @@
  * against servers started with faults (the load test must catch broken seq and leaks), in two
  * shards merged back into one report, and on bad input.
  */
-import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CORRECTNESS_THRESHOLDS, cli, serve } from '../support/cli.js';
 
-const run = promisify(execFile);
-const CLI = join(import.meta.dirname, '../../dist/cli.js');
 const SECRET = 'load-test-secret-0123456789abcdef';
-/** Correctness only: latency on a loaded CI machine is for `npm run bench`, not a test. */
-const CORRECTNESS = [
-  '--no-default-thresholds',
-  '--threshold',
-  'sessions_failed==0',
-  '--threshold',
-  'runs_failed==0',
-  '--threshold',
-  'seq_violations==0',
-  '--threshold',
-  'foreign_events==0',
-];
+const CORRECTNESS = CORRECTNESS_THRESHOLDS;
 
-async function cli(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-const servers: Array<() => Promise<void>> = [];
+const servers: Array<() => Promise<unknown>> = [];
 afterAll(() => Promise.all(servers.map((stop) => stop())));
 
 /** `agentwire serve` with the given faults, on a free port. */
-async function serve(faults: string[] = []): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    [CLI, 'serve', '--port', '0', '--log-level', 'error', ...faults.flatMap((fault) => ['--fault', fault])],
-    { env: { ...process.env, AGENTWIRE_JWT_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'inherit'] },
+async function serveWith(faults: string[] = []): Promise<string> {
+  const backend = await serve(
+    ['--port', '0', '--log-level', 'error', ...faults.flatMap((fault) => ['--fault', fault])],
+    { AGENTWIRE_JWT_SECRET: SECRET },
   );
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  servers.push(async () => {
-    child.kill('SIGTERM');
-    await exited;
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /websocket\s+(ws:\/\/\S+)/.exec(output)?.[1];
-      if (url) resolve(url);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${output}`)));
-  });
+  servers.push(backend.stop);
+  return backend.wsUrl;
 }
 
 describe('agentwire load (built CLI)', () => {
@@ -122,8 +85,8 @@ describe('agentwire load (built CLI)', () => {
   });
 
   it('catches a server that breaks seq under load, and one that leaks events across users', async () => {
-    const broken = await serve(['seq-dup']);
-    const leaky = await serve(['cross-user-leak']);
+    const broken = await serveWith(['seq-dup']);
+    const leaky = await serveWith(['cross-user-leak']);
     const common = [
       '--jwt-secret',
       SECRET,
@@ -146,7 +109,7 @@ describe('agentwire load (built CLI)', () => {
   });
 
   it('two shards merge into one report with every sample; a missing or repeated shard is refused', async () => {
-    const target = await serve();
+    const target = await serveWith();
     const dir = await mkdtemp(join(tmpdir(), 'aw-load-shards-'));
     const shard = (index: number) =>
       cli([

@@ -3,11 +3,8 @@
  * several instances share one event log and one fan-out channel. Each test run uses its own
  * schema and channel and drops the schema afterwards.
  */
-import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AEP_CHECKS } from '../../src/checks/index.js';
@@ -21,6 +18,7 @@ import {
   startDrainablePair,
   startServer,
 } from '../../src/server/index.js';
+import { CORRECTNESS_THRESHOLDS, cli, serve } from '../support/cli.js';
 
 const DATABASE_URL = process.env.AGENTWIRE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.AGENTWIRE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -118,15 +116,7 @@ describe('reference backend in production mode (Postgres event log, Redis fan-ou
       '--warmup',
       '0',
       '--json',
-      '--no-default-thresholds',
-      '--threshold',
-      'sessions_failed==0',
-      '--threshold',
-      'runs_failed==0',
-      '--threshold',
-      'seq_violations==0',
-      '--threshold',
-      'foreign_events==0',
+      ...CORRECTNESS_THRESHOLDS,
     ]);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
@@ -175,19 +165,6 @@ describe('reference backend in production mode (Postgres event log, Redis fan-ou
   });
 });
 
-const CLI = join(import.meta.dirname, '../../dist/cli.js');
-const execCli = promisify(execFile);
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  try {
-    const { stdout, stderr } = await execCli(process.execPath, [CLI, ...args], { timeout: 60_000, env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
 /** Two consecutive free ports, for --instances 2. */
 async function freePortPair(): Promise<number> {
   for (;;) {
@@ -211,30 +188,13 @@ describe('agentwire serve --production (built CLI)', () => {
     const port = await freePortPair();
     const secret = newSecret();
     const schema = `aw_cli_${suffix}`;
-    const child = spawn(
-      process.execPath,
-      [CLI, 'serve', '--production', '--instances', '2', '--port', String(port), '--schema', schema],
-      {
-        env: {
-          ...process.env,
-          DATABASE_URL,
-          REDIS_URL,
-          AGENTWIRE_JWT_SECRET: secret,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+    const backend = await serve(
+      ['--production', '--instances', '2', '--port', String(port), '--schema', schema],
+      { DATABASE_URL, REDIS_URL, AGENTWIRE_JWT_SECRET: secret },
     );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
+    let exitCode: number | null = null;
     try {
-      await expect
-        .poll(() => output, { timeout: 15_000, interval: 50 })
-        .toContain('Ctrl+C stops it gracefully');
+      const output = backend.output();
       expect(output).toContain(`ws://127.0.0.1:${port}/`);
       expect(output).toContain(`ws://127.0.0.1:${port + 1}/`);
       expect(output).toMatch(new RegExp(`threads\\s+Postgres .*\\(schema ${schema}\\)`));
@@ -249,14 +209,12 @@ describe('agentwire serve --production (built CLI)', () => {
       ]);
       expect(result.code, result.stdout + result.stderr).toBe(0);
     } finally {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      exitCode = await backend.stop();
       const sql = postgres(DATABASE_URL, { onnotice: () => {} });
       await sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`;
       await sql.end();
     }
-    expect(child.exitCode, output).toBe(0);
+    expect(exitCode, backend.output()).toBe(0);
   });
 
   it('refuses --production without its stores, and faults with it, exit 64', async () => {

@@ -1,15 +1,11 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
 import { AEP_CHECKS, selectChecks } from '../../src/checks/index.js';
 import { newSecret } from '../../src/client/index.js';
-import { SUBPROTOCOL } from '../../src/protocol/index.js';
 import {
   createTokenFactory,
   type DisposableTargetFactory,
@@ -23,6 +19,7 @@ import {
   startDrainablePair,
   startServer,
 } from '../../src/server/index.js';
+import { stubAepServer } from '../support/stub-server.js';
 
 const profile = { ...PROFILES.local, scenario: { sessions: 12, runsPerSession: 2, fuzzFrames: 80 } };
 
@@ -98,41 +95,18 @@ describe('fuzz check against a server that acks anything that parses', () => {
   let wsUrl: string;
   let httpUrl: string;
   beforeAll(async () => {
-    const http = createServer((_, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    });
-    const wss = new WebSocketServer({ server: http, handleProtocols: () => SUBPROTOCOL });
-    wss.on('connection', (socket) => {
-      // Invalid UTF-8 from the fuzzer makes ws close the socket with 1007 and emit this.
-      socket.on('error', () => {});
-      socket.send(
-        JSON.stringify({
-          type: 'ready',
-          protocol: 'aep.v1',
-          session_id: 's_1',
-          user_id: 'u_1',
-          server: { name: 'sloppy', version: '0' },
-          capabilities: [],
-          limits: { max_frame_bytes: 65536, max_inflight_runs: 4, expiry_grace_ms: 5000 },
-        }),
-      );
-      socket.on('message', (data) => {
+    const server = await stubAepServer({
+      serverName: 'sloppy',
+      onMessage(socket, data) {
         try {
           const frame = JSON.parse(String(data)) as { id?: unknown };
           socket.send(JSON.stringify({ type: 'ack', id: frame?.id }));
         } catch {
           socket.send(JSON.stringify({ type: 'error', code: 'bad_request', message: 'not json' }));
         }
-      });
+      },
     });
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    const { port } = http.address() as AddressInfo;
-    wsUrl = `ws://127.0.0.1:${port}/ws`;
-    httpUrl = `http://127.0.0.1:${port}`;
-    close = async () => {
-      for (const client of wss.clients) client.terminate();
-      await new Promise((resolve) => http.close(resolve));
-    };
+    ({ wsUrl, httpUrl, close } = server);
   });
   afterAll(() => close());
 

@@ -54,6 +54,15 @@ export class RedisEventBus extends ListeningBus {
     }
   }
 
+  /** The connection for commands (the subscriber's is in subscribe mode), for the run limiter. */
+  get commands(): Redis {
+    return this.publisher;
+  }
+
+  get channelName(): string {
+    return this.channel;
+  }
+
   publish(origin: string, event: AgentEvent): void {
     const message: BusMessage = { origin, event };
     void this.publisher.publish(this.channel, JSON.stringify(message)).catch(() => {

@@ -1,5 +1,5 @@
 /**
- * Runs in flight: who owns them, how to cancel them, and how many each user has (R-5.7, R-5.8).
+ * Runs in flight: who owns them and how to cancel them (R-5.7).
  * A run is registered before its first event and removed after its agent_completed.
  */
 export interface ActiveRun {
@@ -21,12 +21,6 @@ export class RunRegistry {
   findOwned(runId: string, userId: string): ActiveRun | undefined {
     const run = this.runs.get(runId);
     return run && run.userId === userId ? run : undefined;
-  }
-
-  countFor(userId: string): number {
-    let count = 0;
-    for (const run of this.runs.values()) if (run.userId === userId) count++;
-    return count;
   }
 
   get size(): number {

@@ -25,6 +25,7 @@ import { type EventBus, LocalEventBus } from './event-bus.js';
 import { type EventStore, MemoryEventStore } from './event-store.js';
 import { type FaultSet, faultSetOf } from './faults.js';
 import { createLogger, type LogLevel } from './logger.js';
+import { MemoryRunLimiter, RedisRunLimiter, type RunLimiter } from './run-limiter.js';
 import { RunRegistry } from './run-registry.js';
 import { Session, type SessionContext } from './session.js';
 import { ThreadHub } from './thread-hub.js';
@@ -73,11 +74,16 @@ export interface ProductionStorage {
 export interface EmbeddedCluster {
   readonly store: EventStore;
   readonly bus: EventBus;
+  readonly limiter: RunLimiter;
 }
 
 /** Shared memory for several embedded instances: a resume on one finds what another appended. */
 export function createEmbeddedCluster(faults?: readonly string[]): EmbeddedCluster {
-  return { store: new MemoryEventStore(faultSetOf(faults, 'embedded')), bus: new LocalEventBus() };
+  return {
+    store: new MemoryEventStore(faultSetOf(faults, 'embedded')),
+    bus: new LocalEventBus(),
+    limiter: new MemoryRunLimiter(),
+  };
 }
 
 /**
@@ -149,6 +155,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const context: SessionContext = {
     hub: new ThreadHub(storage.store, storage.bus, faults),
     runs: new RunRegistry(),
+    limiter: storage.limiter,
     limits,
     capabilities: options.capabilities ?? CAPABILITIES,
     server: { name: `${TOOL_NAME}-reference`, version: TOOL_VERSION },
@@ -313,17 +320,28 @@ async function openStorage(options: ServerOptions, faults: FaultSet): Promise<Op
       import('./redis-event-bus.js'),
     ]);
     const store = await PostgresEventStore.open({ databaseUrl, schema });
-    let bus: EventBus;
+    let bus: Awaited<ReturnType<typeof RedisEventBus.open>>;
     try {
       bus = await RedisEventBus.open({ redisUrl, channel });
     } catch (error) {
       await store.close();
       throw error;
     }
-    return { store, bus, release: async () => void (await Promise.all([store.close(), bus.close()])) };
+    const limiter = new RedisRunLimiter(bus.commands, bus.channelName);
+    return {
+      store,
+      bus,
+      limiter,
+      release: async () => void (await Promise.all([store.close(), bus.close()])),
+    };
   }
   if (options.cluster) return { ...options.cluster, release: async () => {} };
-  return { store: new MemoryEventStore(faults), bus: new LocalEventBus(), release: async () => {} };
+  return {
+    store: new MemoryEventStore(faults),
+    bus: new LocalEventBus(),
+    limiter: new MemoryRunLimiter(),
+    release: async () => {},
+  };
 }
 
 function delay(ms: number): Promise<void> {

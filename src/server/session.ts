@@ -22,12 +22,15 @@ import {
 } from '../protocol/index.js';
 import { executeRun } from './agent-run.js';
 import type { FaultSet } from './faults.js';
+import type { RunLimiter } from './run-limiter.js';
 import type { RunRegistry } from './run-registry.js';
 import type { Subscriber, ThreadHub } from './thread-hub.js';
 
 export interface SessionContext {
   hub: ThreadHub;
   runs: RunRegistry;
+  /** The per-user in-flight limit, across the instances of a deployment (R-5.8). */
+  limiter: RunLimiter;
   limits: Limits;
   capabilities: readonly Capability[];
   server: { name: string; version: string };
@@ -164,16 +167,16 @@ export class Session implements Subscriber {
   }
 
   private async onUserMessage(frame: UserMessageFrame): Promise<void> {
-    const { hub, runs, limits } = this.context;
+    const { hub, runs, limits, limiter } = this.context;
     if (frame.thread_id !== undefined && !(await hub.isOwnedBy(frame.thread_id, this.userId))) {
       this.sendError(frame.id, 'not_found', 'thread not found');
       return;
     }
-    if (runs.countFor(this.userId) >= limits.max_inflight_runs) {
+    const runId = shortId('r');
+    if (!(await limiter.tryAcquire(this.userId, runId, limits.max_inflight_runs))) {
       this.sendError(frame.id, 'rate_limited', `at most ${limits.max_inflight_runs} runs in flight per user`);
       return;
     }
-    const runId = shortId('r');
     const threadId = frame.thread_id ?? hub.newThreadId();
     const stored = frame.thread_id ? Promise.resolve() : hub.create(threadId, this.userId);
     const acked = stored.then(() => {
@@ -186,9 +189,8 @@ export class Session implements Subscriber {
       .then(() => executeRun(hub, request, abort.signal, this.context.faults))
       .catch((error: unknown) => {
         this.context.logger.error({ err: String(error), run: runId }, 'run crashed');
-      });
-    // Registered before the thread is stored (which may wait on the store), so two connections
-    // of one user cannot both pass the in-flight limit in that gap.
+      })
+      .finally(() => limiter.release(this.userId, runId));
     runs.add({ runId, userId: this.userId, abort, finished });
     await acked;
   }

@@ -124,6 +124,26 @@ describe('reference backend in production mode (Postgres event log, Redis fan-ou
     expect(report.counters).toMatchObject({ sessions_opened: 80, runs_completed: 160 });
   });
 
+  it('counts a user’s runs in flight across instances (R-5.8): the third of two allowed is refused on the other instance', async () => {
+    const pair = await startCluster({ ...options, port: 0, limits: { max_inflight_runs: 2 } }, 2);
+    try {
+      const [a, b] = pair;
+      const user = `u_limit_${suffix}`;
+      const onA = await session(a!.wsUrl, user, 'on-a');
+      const onB = await session(b!.wsUrl, user, 'on-b');
+      const slow = { tools: 0, stream_chunks: 10, delay_ms: 80 };
+      const runs = [await onA.startRunAcked({ scenario: slow }), await onA.startRunAcked({ scenario: slow })];
+      const refused = await onB.startRun({ scenario: slow });
+      expect(refused).toMatchObject({ type: 'error', code: 'rate_limited' });
+      await Promise.all(runs.map((run) => onA.waitForRunEnd(run.run_id, 10_000)));
+      const accepted = await onB.startRun({ scenario: { tools: 0, stream_chunks: 1, delay_ms: 1 } });
+      expect(accepted.type).toBe('ack');
+      await Promise.all([onA.close(), onB.close()]);
+    } finally {
+      await Promise.all(pair.map((instance) => instance.close()));
+    }
+  });
+
   it('keeps a thread private to its owner on every instance', async () => {
     const [a, b] = cluster;
     const owner = await session(a!.wsUrl, `u_owner_${suffix}`, 'owner');

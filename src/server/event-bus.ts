@@ -5,6 +5,7 @@
  * messages on the bus, so a single instance pays nothing for it.
  */
 import type { AgentEvent } from '../protocol/index.js';
+import { FaultSet } from './faults.js';
 
 export type BusHandler = (event: AgentEvent) => void;
 
@@ -45,7 +46,12 @@ export abstract class ListeningBus implements EventBus {
 
 /** A bus inside one process, for embedded instances that share a MemoryEventStore. */
 export class LocalEventBus extends ListeningBus {
+  constructor(private readonly faults: FaultSet = FaultSet.none) {
+    super();
+  }
+
   publish(origin: string, event: AgentEvent): void {
+    if (this.faults.has('no-fan-out')) return;
     this.deliver(origin, event);
   }
 }

@@ -100,6 +100,12 @@ export const FAULTS = {
     description: 'a failing tool ends the run without agent_completed',
     caughtBy: ['R-5.4/failing-tool-run-completes'],
   },
+  'no-fan-out': {
+    rule: 'R-4.2',
+    description:
+      'events reach the connections on the instance that produced them, not the user’s on other instances',
+    caughtBy: ['R-4.2/fan-out-across-instances'],
+  },
   'drain-cuts-runs': {
     rule: 'R-6.4',
     description: 'a graceful shutdown cancels the runs in flight instead of letting them finish',

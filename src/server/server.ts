@@ -79,9 +79,10 @@ export interface EmbeddedCluster {
 
 /** Shared memory for several embedded instances: a resume on one finds what another appended. */
 export function createEmbeddedCluster(faults?: readonly string[]): EmbeddedCluster {
+  const faultSet = faultSetOf(faults, 'embedded');
   return {
-    store: new MemoryEventStore(faultSetOf(faults, 'embedded')),
-    bus: new LocalEventBus(),
+    store: new MemoryEventStore(faultSet),
+    bus: new LocalEventBus(faultSet),
     limiter: new MemoryRunLimiter(),
   };
 }

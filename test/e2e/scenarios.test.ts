@@ -57,7 +57,9 @@ describe('scenario, fuzz and drain checks against the reference backend', () => 
   }
 
   it('passes every scenario, the fuzzer and the drain', async () => {
-    const results = await run('scenario/*,R-6.1/fuzz-*,R-6.4/*', () => startDrainablePair(options));
+    const results = await run('scenario/*,R-6.1/fuzz-*,R-6.4/*,R-4.2/fan-out-*', () =>
+      startDrainablePair(options),
+    );
     expect(results.length).toBeGreaterThanOrEqual(12);
     for (const result of results) expect(result.status, `${result.id}: ${result.reason}`).toBe('passed');
   });
@@ -68,13 +70,20 @@ describe('scenario, fuzz and drain checks against the reference backend', () => 
     expect(result!.reason).toMatch(/\/health answered 200 while draining, expected 503/);
   });
 
-  it('fails the resume on another instance when the two instances do not share their threads', async () => {
+  it('fails the resume and the fan-out across instances when the two instances do not share their threads', async () => {
     // Two independent embedded instances: each keeps its threads to itself.
-    const [result] = await run('R-6.4/resume-on-another-instance', async () =>
+    const results = await run('R-6.4/resume-on-another-instance,R-4.2/fan-out-across-instances', async () =>
       instance({ sibling: await startServer({ ...options, port: 0 }) }),
     );
-    expect(result!.status).toBe('failed');
-    expect(result!.reason).toMatch(/resume after reconnecting was answered with error/);
+    const byId = Object.fromEntries(results.map((result) => [result.id, result]));
+    expect(byId['R-6.4/resume-on-another-instance']).toMatchObject({ status: 'failed' });
+    expect(byId['R-6.4/resume-on-another-instance']!.reason).toMatch(
+      /resume after reconnecting was answered with error/,
+    );
+    expect(byId['R-4.2/fan-out-across-instances']).toMatchObject({ status: 'failed' });
+    expect(byId['R-4.2/fan-out-across-instances']!.reason).toMatch(
+      /answer to resume on the second connection/,
+    );
   });
 
   it('reports the resume on another instance unsupported when the target has a single instance', async () => {

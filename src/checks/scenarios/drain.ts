@@ -3,22 +3,25 @@
  * down). On the drained instance: /health answers 503, new handshakes are refused, runs in
  * flight finish before their sessions close with 1001, every event reaches the client once.
  * Across instances: a client cut off mid-run that resumes on another instance of the same
- * deployment gets exactly the events it missed, and the thread carries on there.
+ * deployment gets exactly the events it missed, and the thread carries on there; and one user
+ * on two instances sees every event on both (R-4.2). The instances are the target's own, started
+ * for the check, which is why these live together.
  */
 import { HandshakeRejectedError } from '../../client/index.js';
 import { CloseCode } from '../../protocol/index.js';
 import { type Check, type CheckContext, type DisposableTarget, Unsupported } from '../check.js';
 import { expectEqual, expectTrue, fail } from '../expect.js';
 import { scenario, sleep, statusOf } from '../helpers.js';
+import { expectSameEventsOnTwoConnections } from './flows.js';
 import { healthStatus } from './health.js';
 import { expectCleanStream, expectSeamless, midRunDelayMs, resumeUntilEnd } from './stream-assert.js';
 
-async function instanceToDrain(context: CheckContext): Promise<DisposableTarget> {
-  if (!context.disposableTarget) {
-    throw new Unsupported(
-      'needs an instance it may shut down: run against the embedded backend (omit --target) to check the drain',
-    );
-  }
+const TO_DRAIN =
+  'needs an instance it may shut down: run against the embedded backend (omit --target) to check the drain';
+
+/** Instances of the target started for this check alone; unsupported for an external target. */
+async function instancesOfItsOwn(context: CheckContext, why = TO_DRAIN): Promise<DisposableTarget> {
+  if (!context.disposableTarget) throw new Unsupported(why);
   return context.disposableTarget();
 }
 
@@ -31,7 +34,7 @@ export const drainChecks: Check[] = [
     requires: ['scenarios'],
     timeoutMs: 20_000,
     async run(context) {
-      const instance = await instanceToDrain(context);
+      const instance = await instancesOfItsOwn(context);
       const url = instance.wsUrl;
       const sessions = await Promise.all(
         ['drain-a', 'drain-b'].map((label) => context.session({ url, label })),
@@ -139,7 +142,7 @@ export const drainChecks: Check[] = [
     requires: ['resume', 'scenarios'],
     timeoutMs: 20_000,
     async run(context) {
-      const instance = await instanceToDrain(context);
+      const instance = await instancesOfItsOwn(context);
       const { sibling } = instance;
       if (!sibling) {
         throw new Unsupported('needs a second instance of the target that shares its event log');
@@ -188,6 +191,26 @@ export const drainChecks: Check[] = [
         [...before, ...second.eventsOfThread(ack.thread_id)],
         'the thread across both instances',
       );
+    },
+  },
+  {
+    id: 'R-4.2/fan-out-across-instances',
+    rules: ['R-4.2', 'R-5.1'],
+    title:
+      'One user on two instances of a deployment: runs started on either reach both connections, identically',
+    requires: ['resume'],
+    async run(context) {
+      const instance = await instancesOfItsOwn(
+        context,
+        'needs two instances of the target started for the check: run against the embedded backend (omit --target)',
+      );
+      if (!instance.sibling) {
+        throw new Unsupported('needs a second instance of the target that shares its threads');
+      }
+      await expectSameEventsOnTwoConnections(context, {
+        phone: instance.wsUrl,
+        laptop: instance.sibling.wsUrl,
+      });
     },
   },
 ];

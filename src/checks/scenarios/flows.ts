@@ -4,7 +4,7 @@
  */
 import type { AepConnection } from '../../client/index.js';
 import type { AgentEvent } from '../../protocol/index.js';
-import type { Check } from '../check.js';
+import type { Check, CheckContext } from '../check.js';
 import { expectEqual, expectTrue, fail } from '../expect.js';
 import { scenario, statusOf } from '../helpers.js';
 import { expectCleanStream, signature } from './stream-assert.js';
@@ -98,37 +98,7 @@ export const flowScenarios: Check[] = [
     rules: ['R-4.2', 'R-5.1'],
     title: 'Two connections of one user on one thread see identical sequences, whoever starts the runs',
     requires: ['resume'],
-    async run(context) {
-      const user = context.newUser();
-      const phone = await context.session({ user, label: 'phone' });
-      const laptop = await context.session({ user, label: 'laptop' });
-      const opening = await phone.runToCompletion({ scenario: scenario(context, { tools: 1 }) });
-      const threadId = opening.ack.thread_id!;
-      const resumed = await laptop.request({ type: 'resume', thread_id: threadId, after_seq: 0 });
-      expectEqual(resumed.type, 'ack', 'answer to resume on the second connection');
-      const runs = await Promise.all([
-        phone.startRunAcked({ thread_id: threadId, scenario: scenario(context, { tools: 2 }) }),
-        laptop.startRunAcked({ thread_id: threadId, scenario: scenario(context, { tools: 1 }) }),
-      ]);
-      for (const run of runs)
-        await Promise.all([phone.waitForRunEnd(run.run_id), laptop.waitForRunEnd(run.run_id)]);
-      const onPhone = phone.eventsOfThread(threadId);
-      const onLaptop = laptop.eventsOfThread(threadId);
-      expectCleanStream(onPhone, 'thread on phone');
-      expectCleanStream(onLaptop, 'thread on laptop');
-      const length = Math.max(onPhone.length, onLaptop.length);
-      for (let index = 0; index < length; index++) {
-        const a = onPhone[index];
-        const b = onLaptop[index];
-        if (!a || !b || signature(a) !== signature(b)) {
-          fail(
-            `the connections diverge at position ${index + 1}: phone has ${a ? `${a.seq}:${a.type}` : 'nothing'}, laptop ${b ? `${b.seq}:${b.type}` : 'nothing'}`,
-            { phone: onPhone.length, laptop: onLaptop.length },
-            { frames: [a, b].filter(Boolean) },
-          );
-        }
-      }
-    },
+    run: (context) => expectSameEventsOnTwoConnections(context),
   },
   {
     id: 'scenario/concurrent-sessions',
@@ -221,3 +191,46 @@ export const flowScenarios: Check[] = [
     },
   },
 ];
+
+/**
+ * One user on two connections (optionally on two instances of one deployment) shares a thread:
+ * both connections start runs on it, and both must see the very same events (R-4.2).
+ */
+export async function expectSameEventsOnTwoConnections(
+  context: CheckContext,
+  urls: { phone?: string; laptop?: string } = {},
+): Promise<void> {
+  const user = context.newUser();
+  const phone = await context.session({ user, label: 'phone', ...(urls.phone ? { url: urls.phone } : {}) });
+  const laptop = await context.session({
+    user,
+    label: 'laptop',
+    ...(urls.laptop ? { url: urls.laptop } : {}),
+  });
+  const opening = await phone.runToCompletion({ scenario: scenario(context, { tools: 1 }) });
+  const threadId = opening.ack.thread_id!;
+  const resumed = await laptop.request({ type: 'resume', thread_id: threadId, after_seq: 0 });
+  expectEqual(resumed.type, 'ack', 'answer to resume on the second connection');
+  const runs = await Promise.all([
+    phone.startRunAcked({ thread_id: threadId, scenario: scenario(context, { tools: 2 }) }),
+    laptop.startRunAcked({ thread_id: threadId, scenario: scenario(context, { tools: 1 }) }),
+  ]);
+  for (const run of runs)
+    await Promise.all([phone.waitForRunEnd(run.run_id), laptop.waitForRunEnd(run.run_id)]);
+  const onPhone = phone.eventsOfThread(threadId);
+  const onLaptop = laptop.eventsOfThread(threadId);
+  expectCleanStream(onPhone, 'thread on phone');
+  expectCleanStream(onLaptop, 'thread on laptop');
+  const length = Math.max(onPhone.length, onLaptop.length);
+  for (let index = 0; index < length; index++) {
+    const a = onPhone[index];
+    const b = onLaptop[index];
+    if (!a || !b || signature(a) !== signature(b)) {
+      fail(
+        `the connections diverge at position ${index + 1}: phone has ${a ? `${a.seq}:${a.type}` : 'nothing'}, laptop ${b ? `${b.seq}:${b.type}` : 'nothing'}`,
+        { phone: onPhone.length, laptop: onLaptop.length },
+        { frames: [a, b].filter(Boolean) },
+      );
+    }
+  }
+}

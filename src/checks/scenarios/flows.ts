@@ -215,8 +215,17 @@ export async function expectSameEventsOnTwoConnections(
     phone.startRunAcked({ thread_id: threadId, scenario: scenario(context, { tools: 2 }) }),
     laptop.startRunAcked({ thread_id: threadId, scenario: scenario(context, { tools: 1 }) }),
   ]);
-  for (const run of runs)
-    await Promise.all([phone.waitForRunEnd(run.run_id), laptop.waitForRunEnd(run.run_id)]);
+  const runEnd = (connection: AepConnection, runId: string) =>
+    connection
+      .waitForRunEnd(runId, 5000)
+      .catch(() =>
+        fail(
+          `${connection.label} never saw the end of run ${runId} on the shared thread`,
+          { events_seen: connection.eventsOfRun(runId).length },
+          { connections: [connection.label] },
+        ),
+      );
+  for (const run of runs) await Promise.all([runEnd(phone, run.run_id), runEnd(laptop, run.run_id)]);
   const onPhone = phone.eventsOfThread(threadId);
   const onLaptop = laptop.eventsOfThread(threadId);
   expectCleanStream(onPhone, 'thread on phone');

@@ -2,7 +2,7 @@
 import { CANCEL_DEADLINE_MS } from '../protocol/index.js';
 import type { Check } from './check.js';
 import { expectEqual, expectErrorAnswer, expectNoViolations, expectTrue, fail } from './expect.js';
-import { countOfType, scenario, sleep, statusOf } from './helpers.js';
+import { cancelRun, countOfType, scenario, sleep, statusOf } from './helpers.js';
 import {
   runFramingViolations,
   seqViolations,
@@ -233,13 +233,7 @@ export const eventChecks: Check[] = [
         3000,
         'agent_started',
       );
-      const sentAt = Date.now();
-      const answer = await connection.request({ type: 'cancel', run_id: ack.run_id });
-      expectEqual(answer.type, 'ack', 'answer to cancel');
-      const events = await connection
-        .waitForRunEnd(ack.run_id, CANCEL_DEADLINE_MS + 500)
-        .catch(() => fail(`the run did not end within ${CANCEL_DEADLINE_MS} ms of cancel`));
-      const elapsed = Date.now() - sentAt;
+      const { events, elapsedMs: elapsed } = await cancelRun(connection, ack.run_id);
       expectTrue(
         elapsed <= CANCEL_DEADLINE_MS,
         `the run ended ${elapsed} ms after cancel (limit ${CANCEL_DEADLINE_MS} ms)`,

@@ -86,19 +86,23 @@ async function startStagingServer(secret: string): Promise<{ wsUrl: string; http
 
 const backendHttpProbe = [{ type: 'http', path: '/health', jsonField: 'status', jsonEquals: 'ok' }];
 
+/** A project whose backend is a busybox httpd compose service on a free port, with its own prefix. */
+async function dockerBackendProject(local?: object) {
+  const port = await freePort();
+  const prefix = uniquePrefix();
+  const dir = await project({
+    'compose.yaml': httpdCompose(port),
+    'agentwire.config.json': JSON.stringify({
+      docker: { projectPrefix: prefix },
+      services: { backend: { docker: { port, probes: backendHttpProbe }, ...(local ? { local } : {}) } },
+    }),
+  });
+  return { port, prefix, dir };
+}
+
 describe('docker tier (compose v1, real engine)', () => {
   it('docker up → the backend comes from the compose service, probed, then torn down on release', async () => {
-    const port = await freePort();
-    const prefix = uniquePrefix();
-    const dir = await project({
-      'compose.yaml': httpdCompose(port),
-      'agentwire.config.json': JSON.stringify({
-        docker: { projectPrefix: prefix },
-        services: {
-          backend: { docker: { port, probes: backendHttpProbe }, local: { provider: { type: 'reference' } } },
-        },
-      }),
-    });
+    const { port, prefix, dir } = await dockerBackendProject({ provider: { type: 'reference' } });
     const started = performance.now();
     const resolution = await resolveEnvironment({ cwd: dir, env: process.env });
     const readyMs = performance.now() - started;
@@ -157,15 +161,7 @@ describe('docker tier (compose v1, real engine)', () => {
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`agentwire up killed with ${signal}: no container is left`, async () => {
-      const port = await freePort();
-      const prefix = uniquePrefix();
-      const dir = await project({
-        'compose.yaml': httpdCompose(port),
-        'agentwire.config.json': JSON.stringify({
-          docker: { projectPrefix: prefix },
-          services: { backend: { docker: { port, probes: backendHttpProbe } } },
-        }),
-      });
+      const { port, prefix, dir } = await dockerBackendProject();
       const up = spawn(process.execPath, [cli, 'up'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
       cleanups.push(async () => up.kill('SIGKILL'));
       const exited = new Promise<number | null>((r) => up.once('exit', (code) => r(code)));
@@ -186,15 +182,7 @@ describe('docker tier (compose v1, real engine)', () => {
   }
 
   it('up --detach then down: the background environment and its containers are stopped', async () => {
-    const port = await freePort();
-    const prefix = uniquePrefix();
-    const dir = await project({
-      'compose.yaml': httpdCompose(port),
-      'agentwire.config.json': JSON.stringify({
-        docker: { projectPrefix: prefix },
-        services: { backend: { docker: { port, probes: backendHttpProbe } } },
-      }),
-    });
+    const { port, prefix, dir } = await dockerBackendProject();
     const up = await runCli(['up', '--detach'], { cwd: dir });
     expect(up.exitCode, up.stderr).toBe(0);
     const state = JSON.parse(await readFile(join(dir, '.agentwire/state.json'), 'utf8'));

@@ -21,6 +21,8 @@ export interface EventStore {
   /** Numbers the event, stores it durably, and only then returns it for delivery. */
   append(event: NewEvent): Promise<AgentEvent>;
   eventsAfter(threadId: string, afterSeq: number): Promise<AgentEvent[]>;
+  /** The highest seq handed out in the thread so far (0 before its first event). */
+  lastSeq(threadId: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,10 @@ export class MemoryEventStore implements EventStore {
 
   async eventsAfter(threadId: string, afterSeq: number): Promise<AgentEvent[]> {
     return this.mustGet(threadId).events.filter((event) => event.seq > afterSeq);
+  }
+
+  async lastSeq(threadId: string): Promise<number> {
+    return this.mustGet(threadId).lastSeq;
   }
 
   async close(): Promise<void> {}

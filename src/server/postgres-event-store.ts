@@ -112,6 +112,13 @@ export class PostgresEventStore implements EventStore {
     return rows.map(eventOf);
   }
 
+  async lastSeq(threadId: string): Promise<number> {
+    const { sql, schema } = this;
+    const rows = await sql<{ last_seq: string }[]>`
+      SELECT last_seq FROM ${sql(schema)}.threads WHERE id = ${threadId}`;
+    return Number(rows[0]?.last_seq ?? 0);
+  }
+
   async close(): Promise<void> {
     await this.sql.end({ timeout: 5 });
   }

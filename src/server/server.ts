@@ -163,6 +163,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger,
     faults,
     crash,
+    inOrder: Boolean(options.production || options.cluster),
   };
   const sessions = new Set<Session>();
   const agUiRuns = new Set<Promise<void>>();

@@ -22,6 +22,7 @@ import {
 } from '../protocol/index.js';
 import { executeRun } from './agent-run.js';
 import type { FaultSet } from './faults.js';
+import { InOrderDelivery } from './in-order-delivery.js';
 import type { RunLimiter } from './run-limiter.js';
 import type { RunRegistry } from './run-registry.js';
 import type { Subscriber, ThreadHub } from './thread-hub.js';
@@ -38,6 +39,8 @@ export interface SessionContext {
   faults: FaultSet;
   /** Stops the whole server at once, as an unhandled exception would (crash-on-bad-json). */
   crash(): void;
+  /** Threads may have writers on other instances, so events can arrive out of seq order. */
+  inOrder: boolean;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -52,6 +55,8 @@ export class Session implements Subscriber {
   private inbox: Promise<void> = Promise.resolve();
   /** Threads being replayed by `resume`: live events wait here until the replay is sent. */
   private readonly replaying = new Map<string, AgentEvent[]>();
+  /** Only in a deployment of several instances (see in-order-delivery.ts). */
+  private readonly ordered: InOrderDelivery | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -63,6 +68,12 @@ export class Session implements Subscriber {
   ) {
     // Frames are handled one after another, as they arrived, even when answering one waits on
     // the event store: acks and errors keep the order of the frames they answer.
+    this.ordered = context.inOrder
+      ? new InOrderDelivery(
+          (event) => this.send(event),
+          (threadId, afterSeq) => context.hub.eventsAfter(threadId, afterSeq),
+        )
+      : undefined;
     socket.on('message', (data, isBinary) => {
       this.inbox = this.inbox
         .then(() => this.onMessage(data as Buffer, isBinary))
@@ -94,6 +105,7 @@ export class Session implements Subscriber {
   deliver(event: AgentEvent): void {
     const held = this.replaying.get(event.thread_id);
     if (held) held.push(event);
+    else if (this.ordered) this.ordered.offer(event);
     else this.send(event);
   }
 
@@ -111,6 +123,7 @@ export class Session implements Subscriber {
   }
 
   private onClose(): void {
+    this.ordered?.close();
     clearTimeout(this.expiryTimer);
     this.context.hub.unsubscribeEverywhere(this);
   }
@@ -179,7 +192,9 @@ export class Session implements Subscriber {
     }
     const threadId = frame.thread_id ?? hub.newThreadId();
     const stored = frame.thread_id ? Promise.resolve() : hub.create(threadId, this.userId);
-    const acked = stored.then(() => {
+    const acked = stored.then(async () => {
+      if (this.ordered && !this.ordered.isFollowing(threadId))
+        this.ordered.follow(threadId, frame.thread_id ? (await hub.lastSeq(threadId)) + 1 : 1);
       hub.subscribe(threadId, this);
       this.send({ type: 'ack', id: frame.id, thread_id: threadId, run_id: runId });
     });
@@ -220,7 +235,13 @@ export class Session implements Subscriber {
     for (const event of replay) this.send(event);
     this.send({ type: 'ack', id: frame.id, thread_id: frame.thread_id, replayed: replay.length });
     const lastSeq = replay.at(-1)?.seq ?? frame.after_seq;
-    if (!alreadyReplaying) for (const event of held) if (event.seq > lastSeq) this.send(event);
+    if (alreadyReplaying) return;
+    if (this.ordered) {
+      this.ordered.follow(frame.thread_id, lastSeq + 1);
+      for (const event of held) this.ordered.offer(event);
+    } else {
+      for (const event of held) if (event.seq > lastSeq) this.send(event);
+    }
   }
 
   private onCancel(frame: CancelFrame): void {

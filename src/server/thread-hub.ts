@@ -64,6 +64,10 @@ export class ThreadHub {
     }
   }
 
+  lastSeq(threadId: string): Promise<number> {
+    return this.store.lastSeq(threadId);
+  }
+
   eventsAfter(threadId: string, afterSeq: number): Promise<AgentEvent[]> {
     return this.store.eventsAfter(threadId, afterSeq);
   }

@@ -76,6 +76,11 @@ async function serve(options: ServeOptions): Promise<void> {
       'AW_FAULT_IN_PRODUCTION',
       'faults cannot be enabled with --production: drop --fault or --production',
     );
+  if (faults.length && options.instances > 1)
+    throw usageError(
+      'AW_FAULT_WITH_INSTANCES',
+      'faults apply to a single instance (several instances reorder events, which hides some of them): drop --fault or --instances',
+    );
   if (options.instances > 1 && options.port === 0)
     throw usageError('AW_BAD_PORT', '--instances needs a --port to count from (0 would scatter them)');
   const given = options.jwtSecret ?? process.env.AGENTWIRE_JWT_SECRET;

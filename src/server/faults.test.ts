@@ -120,12 +120,24 @@ describe('faults at the wire', () => {
     expect(await exited).toBe(70);
   });
 
-  it('serve refuses an unknown fault with exit 64 and the valid names', async () => {
+  it('serve refuses an unknown fault, and faults on several instances, with exit 64', async () => {
     const cli = join(import.meta.dirname, '../../dist/cli.js');
     const result = await run(process.execPath, [cli, 'serve', '--port', '0', '--fault', 'nope']).catch(
       (error: { code: number; stderr: string }) => error,
     );
     expect('code' in result && result.code).toBe(64);
     expect('stderr' in result && result.stderr).toContain('unknown fault "nope"');
+    const clustered = await run(process.execPath, [
+      cli,
+      'serve',
+      '--port',
+      '18999',
+      '--instances',
+      '2',
+      '--fault',
+      'seq-dup',
+    ]).catch((error: { code: number; stderr: string }) => error);
+    expect('code' in clustered && clustered.code).toBe(64);
+    expect('stderr' in clustered && clustered.stderr).toContain('faults apply to a single instance');
   });
 });

@@ -93,9 +93,11 @@ export function createEmbeddedCluster(faults?: readonly string[]): EmbeddedClust
  * `options.port`, or are picked free when it is 0.
  */
 export async function startCluster(options: ServerOptions, size: number): Promise<RunningServer[]> {
-  const shared: ServerOptions = options.production
-    ? options
-    : { ...options, cluster: options.cluster ?? createEmbeddedCluster(options.faults) };
+  // One embedded instance is not a cluster: it keeps its threads, and its faults show as they are.
+  const shared: ServerOptions =
+    options.production || size === 1
+      ? options
+      : { ...options, cluster: options.cluster ?? createEmbeddedCluster(options.faults) };
   const instances: RunningServer[] = [];
   try {
     for (let index = 0; index < size; index++)

@@ -226,6 +226,10 @@ export async function expectSameEventsOnTwoConnections(
         ),
       );
   for (const run of runs) await Promise.all([runEnd(phone, run.run_id), runEnd(laptop, run.run_id)]);
+  // Last, a run from the phone alone: nothing on the laptop's side can reveal a gap to it, so
+  // only real fan-out brings these events there.
+  const last = await phone.startRunAcked({ thread_id: threadId, scenario: scenario(context, { tools: 1 }) });
+  await Promise.all([runEnd(phone, last.run_id), runEnd(laptop, last.run_id)]);
   const onPhone = phone.eventsOfThread(threadId);
   const onLaptop = laptop.eventsOfThread(threadId);
   expectCleanStream(onPhone, 'thread on phone');

@@ -1,8 +1,8 @@
 /**
  * The production fan-out: every instance publishes the events it appends on one Redis channel
  * and delivers what the others publish to its own subscribed connections. Redis keeps the order
- * of one publisher's messages, and a thread's events are appended by one instance at a time, so
- * a thread's events arrive in `seq` order everywhere.
+ * of one publisher's messages, not across publishers: when two instances write one thread,
+ * each connection restores `seq` order itself (in-order-delivery.ts).
  */
 import { Redis } from 'ioredis';
 import type { AgentEvent } from '../protocol/index.js';

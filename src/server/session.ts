@@ -66,14 +66,14 @@ export class Session implements Subscriber {
     /** Kept only so the token-in-error fault can leak it. */
     private readonly token?: string,
   ) {
-    // Frames are handled one after another, as they arrived, even when answering one waits on
-    // the event store: acks and errors keep the order of the frames they answer.
     this.ordered = context.inOrder
       ? new InOrderDelivery(
           (event) => this.send(event),
           (threadId, afterSeq) => context.hub.eventsAfter(threadId, afterSeq),
         )
       : undefined;
+    // Frames are handled one after another, as they arrived, even when answering one waits on
+    // the event store: acks and errors keep the order of the frames they answer.
     socket.on('message', (data, isBinary) => {
       this.inbox = this.inbox
         .then(() => this.onMessage(data as Buffer, isBinary))
@@ -217,9 +217,9 @@ export class Session implements Subscriber {
       return;
     }
     // Subscribed before reading the log, holding live events back: an event appended while the
-    // log is read is then either in the replay or held, never lost.
-    const alreadyReplaying = this.replaying.has(frame.thread_id);
-    const held: AgentEvent[] = this.replaying.get(frame.thread_id) ?? [];
+    // log is read is then either in the replay or held, never lost. Frames are handled one at a
+    // time (the inbox), so no other resume of this connection is replaying meanwhile.
+    const held: AgentEvent[] = [];
     this.replaying.set(frame.thread_id, held);
     hub.subscribe(frame.thread_id, this);
     let replay: AgentEvent[];
@@ -229,13 +229,12 @@ export class Session implements Subscriber {
         faults.has('resume-replays-dup') ? Math.max(0, frame.after_seq - 1) : frame.after_seq,
       );
     } finally {
-      if (!alreadyReplaying) this.replaying.delete(frame.thread_id);
+      this.replaying.delete(frame.thread_id);
     }
     if (faults.has('resume-skips')) replay = replay.slice(1);
     for (const event of replay) this.send(event);
     this.send({ type: 'ack', id: frame.id, thread_id: frame.thread_id, replayed: replay.length });
     const lastSeq = replay.at(-1)?.seq ?? frame.after_seq;
-    if (alreadyReplaying) return;
     if (this.ordered) {
       this.ordered.follow(frame.thread_id, lastSeq + 1);
       for (const event of held) this.ordered.offer(event);

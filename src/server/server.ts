@@ -79,10 +79,13 @@ export interface EmbeddedCluster {
 
 /** Shared memory for several embedded instances: a resume on one finds what another appended. */
 export function createEmbeddedCluster(faults?: readonly string[]): EmbeddedCluster {
-  const faultSet = faultSetOf(faults, 'embedded');
+  return memoryStorage(faultSetOf(faults, 'embedded'));
+}
+
+function memoryStorage(faults: FaultSet): EmbeddedCluster {
   return {
-    store: new MemoryEventStore(faultSet),
-    bus: new LocalEventBus(faultSet),
+    store: new MemoryEventStore(faults),
+    bus: new LocalEventBus(faults),
     limiter: new MemoryRunLimiter(),
   };
 }
@@ -339,13 +342,7 @@ async function openStorage(options: ServerOptions, faults: FaultSet): Promise<Op
       release: async () => void (await Promise.all([store.close(), bus.close()])),
     };
   }
-  if (options.cluster) return { ...options.cluster, release: async () => {} };
-  return {
-    store: new MemoryEventStore(faults),
-    bus: new LocalEventBus(),
-    limiter: new MemoryRunLimiter(),
-    release: async () => {},
-  };
+  return { ...(options.cluster ?? memoryStorage(faults)), release: async () => {} };
 }
 
 function delay(ms: number): Promise<void> {

@@ -6,11 +6,18 @@
  */
 import type { Command } from 'commander';
 import { mintToken, newSecret } from '../client/index.js';
-import { type LogLevel, type ProductionStorage, type RunningServer, startCluster } from '../server/index.js';
+import {
+  DEFAULT_SCHEMA,
+  type LogLevel,
+  type ProductionStorage,
+  type RunningServer,
+  schemaNameProblem,
+  startCluster,
+} from '../server/index.js';
 import { redactText, redactUrl } from '../tiers/index.js';
 import { notCheckedError, usageError } from './errors.js';
 import { checkedFaults } from './faults-command.js';
-import { collect, parseInstances, parsePort } from './options.js';
+import { collect, parsePort, parseWholeNumber } from './options.js';
 
 interface ServeOptions {
   port: number;
@@ -22,7 +29,7 @@ interface ServeOptions {
   production?: boolean;
   databaseUrl?: string;
   redisUrl?: string;
-  schema?: string;
+  schema: string;
   instances: number;
 }
 
@@ -55,8 +62,13 @@ export function registerServeCommand(program: Command): void {
     .option('--production', 'production mode: threads in Postgres, events fanned out through Redis')
     .option('--database-url <url>', 'Postgres for --production (or env DATABASE_URL)')
     .option('--redis-url <url>', 'Redis for --production (or env REDIS_URL)')
-    .option('--schema <name>', 'Postgres schema of the event log', 'agentwire')
-    .option('--instances <n>', 'instances of one deployment, on consecutive ports', parseInstances, 1)
+    .option('--schema <name>', 'Postgres schema of the event log', DEFAULT_SCHEMA)
+    .option(
+      '--instances <n>',
+      'instances of one deployment, on consecutive ports',
+      parseWholeNumber('--instances', 1, 64),
+      1,
+    )
     .action(async (options: ServeOptions) => {
       await serve(options);
     });
@@ -178,10 +190,7 @@ function productionStorageOf(options: ServeOptions): ProductionStorage | undefin
     if (!scheme || !(schemes as readonly string[]).includes(scheme))
       throw usageError('AW_BAD_URL', `${flag} must be a ${schemes[0]}// URL, got "${redactUrl(url)}"`);
   }
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema ?? 'agentwire'))
-    throw usageError(
-      'AW_BAD_SCHEMA',
-      `--schema "${options.schema}" must be a lower-case SQL identifier (letters, digits, _)`,
-    );
-  return { databaseUrl, redisUrl, schema: options.schema ?? 'agentwire' };
+  const schemaProblem = schemaNameProblem(options.schema);
+  if (schemaProblem) throw usageError('AW_BAD_SCHEMA', `--${schemaProblem}`);
+  return { databaseUrl, redisUrl, schema: options.schema };
 }

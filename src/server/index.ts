@@ -9,6 +9,7 @@ export {
   faultSetOf,
 } from './faults.js';
 export type { LogLevel } from './logger.js';
+export { DEFAULT_SCHEMA, schemaNameProblem } from './schema-name.js';
 export {
   createEmbeddedCluster,
   type DrainablePair,

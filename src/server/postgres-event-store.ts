@@ -7,6 +7,7 @@
 import postgres from 'postgres';
 import type { AgentEvent } from '../protocol/index.js';
 import type { EventStore, NewEvent } from './event-store.js';
+import { DEFAULT_SCHEMA, schemaNameProblem } from './schema-name.js';
 
 export interface PostgresStoreOptions {
   databaseUrl: string;
@@ -15,8 +16,6 @@ export interface PostgresStoreOptions {
   /** Pool size of this instance. */
   maxConnections?: number;
 }
-
-export const DEFAULT_SCHEMA = 'agentwire';
 
 interface EventRow {
   thread_id: string;
@@ -35,8 +34,8 @@ export class PostgresEventStore implements EventStore {
 
   static async open(options: PostgresStoreOptions): Promise<PostgresEventStore> {
     const schema = options.schema ?? DEFAULT_SCHEMA;
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
-      throw new Error(`schema "${schema}" must be a lower-case SQL identifier (letters, digits, _)`);
+    const problem = schemaNameProblem(schema);
+    if (problem) throw new Error(problem);
     const sql = postgres(options.databaseUrl, {
       max: options.maxConnections ?? 10,
       onnotice: () => {},

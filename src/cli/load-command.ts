@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { mintToken, newSecret } from '../client/index.js';
 import type { LoadPlan, LoadReport, Threshold } from '../load/index.js';
 import type { Scenario } from '../protocol/index.js';
@@ -16,7 +16,7 @@ import { writeFilesAtomically } from '../report/index.js';
 import { ExitCode } from '../runner/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { notCheckedError, usageError } from './errors.js';
-import { collect, parseTargetUrl } from './options.js';
+import { collect, parseTargetUrl, parseWholeNumber } from './options.js';
 
 interface LoadOptions {
   target: URL[];
@@ -39,13 +39,6 @@ interface LoadOptions {
   json?: boolean;
 }
 
-const wholeNumber = (flag: string, min: number, max: number) => (value: string) => {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < min || number > max)
-    throw new InvalidArgumentError(`${flag} takes a whole number from ${min} to ${max}, got "${value}"`);
-  return number;
-};
-
 export function registerLoadCommand(program: Command): void {
   const load = program
     .command('load')
@@ -65,45 +58,50 @@ export function registerLoadCommand(program: Command): void {
     .option(
       '--sessions <n>',
       'concurrent sessions of the whole plan (all shards)',
-      wholeNumber('--sessions', 1, 100_000),
+      parseWholeNumber('--sessions', 1, 100_000),
       100,
     )
     .option(
       '--ramp-ms <ms>',
       'spread the session starts over this long',
-      wholeNumber('--ramp-ms', 0, 3_600_000),
+      parseWholeNumber('--ramp-ms', 0, 3_600_000),
       1000,
     )
     .option(
       '--runs <n>',
       'runs per session, one after another on one thread',
-      wholeNumber('--runs', 0, 10_000),
+      parseWholeNumber('--runs', 0, 10_000),
       1,
     )
     .option(
       '--hold-ms <ms>',
       'keep each session open this long after its runs',
-      wholeNumber('--hold-ms', 0, 3_600_000),
+      parseWholeNumber('--hold-ms', 0, 3_600_000),
       0,
     )
-    .option('--tools <n>', 'tool calls per run (scenario)', wholeNumber('--tools', 0, 5), 1)
-    .option('--chunks <n>', 'agent_message chunks per run (scenario)', wholeNumber('--chunks', 1, 200), 4)
+    .option('--tools <n>', 'tool calls per run (scenario)', parseWholeNumber('--tools', 0, 5), 1)
+    .option(
+      '--chunks <n>',
+      'agent_message chunks per run (scenario)',
+      parseWholeNumber('--chunks', 1, 200),
+      4,
+    )
     .option(
       '--delay-ms <ms>',
       'pause between the events of a run (scenario)',
-      wholeNumber('--delay-ms', 0, 2000),
+      parseWholeNumber('--delay-ms', 0, 2000),
       15,
     )
     .option(
       '--run-timeout-ms <ms>',
       'a run not completed by then counts as failed',
-      wholeNumber('--run-timeout-ms', 100, 600_000),
+      parseWholeNumber('--run-timeout-ms', 100, 600_000),
       30_000,
     )
     .option(
       '--warmup <n>',
       'sessions run first and left out of the numbers',
-      wholeNumber('--warmup', 0, 10_000),
+      parseWholeNumber('--warmup', 0, 10_000),
       500,
     )
     .option(

@@ -19,12 +19,14 @@ export function parsePort(value: string): number {
   return port;
 }
 
-export function parseInstances(value: string): number {
-  const count = Number(value);
-  if (!Number.isInteger(count) || count < 1 || count > 64) {
-    throw new InvalidArgumentError(`--instances takes a whole number from 1 to 64, got "${value}"`);
-  }
-  return count;
+/** A whole number within [min, max] for `flag`. */
+export function parseWholeNumber(flag: string, min: number, max: number) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < min || number > max)
+      throw new InvalidArgumentError(`${flag} takes a whole number from ${min} to ${max}, got "${value}"`);
+    return number;
+  };
 }
 
 export function collect(value: string, previous: string[] = []): string[] {

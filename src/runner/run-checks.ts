@@ -59,7 +59,7 @@ export async function runChecks(checks: readonly Check[], given: RunChecksOption
 /** Results for checks that were not run, each with the reason (counted, never hidden). */
 export function skippedResults(checks: readonly Check[], reason: string): CheckResult[] {
   return checks.map((check) => ({
-    ...describe(check),
+    ...identityOf(check),
     status: 'skipped',
     duration_ms: 0,
     attempts: 0,
@@ -76,7 +76,7 @@ async function runWithRetries(check: Check, options: SeededOptions): Promise<Che
     outcome = await runOnce(check, options);
   } while (outcome.status === 'failed' && attempts <= options.profile.retries);
   const duration_ms = Math.round(performance.now() - started);
-  const base = { ...describe(check), duration_ms, attempts };
+  const base = { ...identityOf(check), duration_ms, attempts };
   switch (outcome.status) {
     case 'passed':
       return { ...base, status: 'passed' };
@@ -134,7 +134,7 @@ function failed(reason: string, transcript: Transcript): CheckOutcome {
   return { status: 'failed', reason, evidence: evidenceOf(transcript) };
 }
 
-function describe(check: Check) {
+function identityOf(check: Check) {
   return { id: check.id, rule: check.rules[0] ?? '', rules: [...check.rules], title: check.title };
 }
 

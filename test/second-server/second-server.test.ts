@@ -1,0 +1,72 @@
+/**
+ * The whole conformance suite against a second, independently written AEP/1 server: no false
+ * positives. `agentwire run --target` (the built CLI) runs every check an external target can
+ * take; the three that need instances of their own (drain, resume on another instance, fan-out
+ * across instances) are unsupported there, so they run through the runner with the second
+ * server's own two-instance deployment as the disposable target.
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AEP_CHECKS, selectChecks } from '../../src/checks/index.js';
+import { newSecret } from '../../src/client/index.js';
+import { createTokenFactory, PROFILES, preflight, runChecks } from '../../src/runner/index.js';
+import { cli } from '../support/cli.js';
+import { type SecondServer, startSecondServer } from './instance.js';
+import { startSecondServerPair } from './pair.js';
+
+const ORIGIN = 'https://app.second-server.test';
+const OWN_INSTANCE_CHECKS = [
+  'R-6.4/graceful-drain',
+  'R-6.4/resume-on-another-instance',
+  'R-4.2/fan-out-across-instances',
+];
+
+interface ReportedCheck {
+  id: string;
+  status: string;
+  reason?: string;
+}
+
+describe('the suite against a second correct AEP/1 server', () => {
+  const secret = newSecret();
+  let server: SecondServer;
+
+  beforeAll(async () => {
+    server = await startSecondServer({ secret, allowedOrigins: [ORIGIN] });
+  });
+  afterAll(() => server?.close());
+
+  it('agentwire run --target: 0 failed; only the checks needing instances of their own are unsupported', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aw-second-'));
+    const result = await cli(
+      ['run', '--target', server.wsUrl, '--allowed-origin', ORIGIN, '--report-dir', dir, '--pace', 'local'],
+      { ...process.env, AGENTWIRE_JWT_SECRET: secret },
+    );
+    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));
+    const failed = report.checks.filter((check: ReportedCheck) => check.status === 'failed');
+    expect(failed.map((check: ReportedCheck) => `${check.id}: ${check.reason}`)).toEqual([]);
+    expect(result.code, result.stderr).toBe(0);
+    const unsupported = report.checks
+      .filter((check: ReportedCheck) => check.status === 'unsupported')
+      .map((check: ReportedCheck) => check.id);
+    expect(unsupported.sort()).toEqual([...OWN_INSTANCE_CHECKS].sort());
+    expect(report.summary.executed).toBe(report.summary.total - OWN_INSTANCE_CHECKS.length);
+    expect(report.summary.skipped).toBe(0);
+  }, 180_000);
+
+  it('the checks needing instances of their own pass on its two-instance deployment', async () => {
+    const tokens = createTokenFactory(secret);
+    const target = await preflight({ wsUrl: server.wsUrl, httpUrl: server.httpUrl }, tokens);
+    const results = await runChecks(selectChecks(AEP_CHECKS, OWN_INSTANCE_CHECKS.join(',')), {
+      target,
+      tokens,
+      profile: PROFILES.local,
+      disposableTarget: () => startSecondServerPair({ secret, allowedOrigins: [ORIGIN] }),
+    });
+    expect(results.map((r) => [r.id, r.status, r.status === 'failed' ? r.reason : ''])).toEqual(
+      OWN_INSTANCE_CHECKS.map((id) => [id, 'passed', '']),
+    );
+  }, 60_000);
+});

@@ -158,6 +158,10 @@ function unresolvedExit(
   return ExitCode.notChecked;
 }
 
+/** `env` resolves and releases: the URLs it prints are for reading, not for connecting later. */
+const ENV_STOPS_NOTE =
+  '# these services were stopped when "agentwire env" ended; "agentwire up" keeps them running (its env file also holds the secret or token)';
+
 export async function runEnv(options: EnvCommandOptions, io: CommandIo): Promise<number> {
   if (options.printSchema) {
     io.stdout(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
@@ -166,10 +170,14 @@ export async function runEnv(options: EnvCommandOptions, io: CommandIo): Promise
   const resolution = await resolveOrExplain(resolveOptionsOf(options, io));
   try {
     if (options.json) {
-      io.stdout(`${JSON.stringify(describeResolution(resolution), null, 2)}\n`);
+      // `env` releases what it resolved before it exits; `up` keeps it.
+      io.stdout(`${JSON.stringify({ ...describeResolution(resolution), stopped_on_exit: true }, null, 2)}\n`);
     } else {
       io.stderr(`${formatDecisions(resolution.decisions)}\n`);
-      if (resolution.status === 'resolved') io.stdout(`${toShellExports(resolution.printableVariables)}\n`);
+      if (resolution.status === 'resolved') {
+        io.stdout(`${toShellExports(resolution.printableVariables)}\n`);
+        io.stdout(`${ENV_STOPS_NOTE}\n`);
+      }
     }
     return resolution.status === 'resolved' ? ExitCode.ok : unresolvedExit(resolution, options, io);
   } finally {
@@ -246,7 +254,7 @@ export async function runUp(options: EnvCommandOptions, io: CommandIo): Promise<
   );
   io.stdout(`${toShellExports(resolution.printableVariables)}\n`);
   io.stderr(
-    `agentwire: environment up; variables in ${statePaths(baseDir).env} (source it); "agentwire down" or Ctrl+C stops it\n`,
+    `agentwire: environment up; variables, with the secret or token to connect, in ${statePaths(baseDir).env} (source it); "agentwire down" or Ctrl+C stops it\n`,
   );
   // Stays registered until cleanup is over, so the teardown's own signal handler leaves the
   // exit to us instead of re-raising the signal mid-cleanup.
@@ -310,6 +318,11 @@ export async function runDown(options: EnvCommandOptions, io: CommandIo): Promis
     );
     return ExitCode.ok;
   } catch (error) {
+    // Nothing up is the state `down` is asked to reach: done, not an error.
+    if (error instanceof TierError && error.code === TierErrorCode.stateMissing) {
+      io.stderr('agentwire: nothing to stop: no environment is up here\n');
+      return ExitCode.ok;
+    }
     if (error instanceof TierError) throw usageError(error.code, error.message);
     throw error;
   }

@@ -31,7 +31,19 @@ function buildProgram(): Command {
   return program;
 }
 
+/**
+ * `agentwire doctor | head`: the reader left. What was wanted has been read, so this is a normal
+ * end, not a crash with a stack trace.
+ */
+function endQuietlyWhenTheReaderLeaves(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(ExitCode.ok);
+    throw error;
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
+  endQuietlyWhenTheReaderLeaves(process.stdout);
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {

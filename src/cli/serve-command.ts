@@ -5,6 +5,7 @@
  * through Redis; `--instances N` starts N instances of one deployment on consecutive ports.
  */
 import type { Command } from 'commander';
+import type { DestinationStream } from 'pino';
 import { mintToken, newSecret } from '../client/index.js';
 import {
   DEFAULT_SCHEMA,
@@ -106,6 +107,7 @@ async function serve(options: ServeOptions): Promise<void> {
         port: options.port,
         allowedOrigins: options.allowedOrigin,
         logLevel: options.logLevel,
+        ...(process.stderr.isTTY ? { logDestination: await prettyLogs() } : {}),
         faults,
         ...(production ? { production } : {}),
         onCrash: () => {
@@ -127,7 +129,8 @@ async function serve(options: ServeOptions): Promise<void> {
         'AW_PORT_IN_USE',
         `port ${options.port} is in use: choose another with --port N (0 picks a free one)`,
       );
-    if (code === 'EADDRNOTAVAIL')
+    // Every way an address can be unusable gets the same answer: not resolvable, not ours.
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME')
       throw usageError('AW_BAD_HOST', `cannot listen on ${options.host}: use an address of this machine`);
     throw error;
   }
@@ -142,6 +145,7 @@ async function serve(options: ServeOptions): Promise<void> {
         ...(servers.length > 1 ? [`  instance ${index + 1}`] : []),
         `  websocket   ${server.wsUrl}`,
         `  health      ${server.httpUrl}/health`,
+        `  ag-ui       ${server.httpUrl}/agent (POST, server-sent events)`,
       ]),
       `  threads     ${production ? `Postgres ${redactUrl(production.databaseUrl)} (schema ${production.schema}), fan-out Redis ${redactUrl(production.redisUrl)}` : servers.length > 1 ? 'in memory, shared by the instances' : 'in memory'}`,
       `  origins     ${options.allowedOrigin.length ? options.allowedOrigin.join(', ') : 'any'}`,
@@ -193,4 +197,10 @@ function productionStorageOf(options: ServeOptions): ProductionStorage | undefin
   const schemaProblem = schemaNameProblem(options.schema);
   if (schemaProblem) throw usageError('AW_BAD_SCHEMA', `--${schemaProblem}`);
   return { databaseUrl, redisUrl, schema: options.schema };
+}
+
+/** On a terminal, logs are for a person: one coloured line each instead of JSON. */
+async function prettyLogs(): Promise<DestinationStream> {
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({ destination: 2, sync: true, colorize: true, ignore: 'pid,hostname,name' });
 }

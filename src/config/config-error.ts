@@ -70,7 +70,21 @@ export function invalidConfig(path: string | undefined, issues: readonly z.core.
 }
 
 function toProblem(issue: z.core.$ZodIssue): ConfigProblem {
-  return { path: issue.path.map(String).join('.'), message: issue.message, hint: hintFor(issue) };
+  return { path: issue.path.map(String).join('.'), message: messageFor(issue), hint: hintFor(issue) };
+}
+
+/** A wrong type names both sides ("expected array, got string"), never the value itself. */
+function messageFor(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.input !== undefined)
+    return `expected ${issue.expected}, got ${typeNameOf(issue.input)}`;
+  if (issue.code === 'invalid_type') return `missing (expected ${issue.expected})`;
+  return issue.message;
+}
+
+function typeNameOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
 }
 
 function hintFor(issue: z.core.$ZodIssue): string {

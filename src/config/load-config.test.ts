@@ -40,6 +40,14 @@ describe('loadConfig', () => {
     });
   });
 
+  it('names the config files the one in use shadows', async () => {
+    await writeFile(join(dir, 'agentwire.config.json'), JSON.stringify({ services: { redis: {} } }));
+    await writeFile(join(dir, 'agentwire.config.yaml'), 'services:\n  redis: {}\n');
+    const loaded = await loadConfig({ cwd: dir });
+    expect(loaded?.path).toBe(join(dir, 'agentwire.config.json'));
+    expect(loaded?.shadowed).toEqual(['agentwire.config.yaml']);
+  });
+
   it('returns undefined without a config file, and --config pointing nowhere is an error naming the path', async () => {
     expect(findConfigFile(dir)).toBeUndefined();
     expect(await loadConfig({ cwd: dir })).toBeUndefined();
@@ -95,7 +103,9 @@ describe('TypeScript configs', () => {
     await writeFile(broken, 'export default { services: { ');
     const syntax = await loadConfig({ cwd: dir }).catch((caught: unknown) => caught);
     expect((syntax as ConfigError).message).toMatch(
-      new RegExp(`config file ${broken} is not valid: TypeScript config failed to load`),
+      new RegExp(
+        `config file ${broken} is not valid: TypeScript config failed to load at line 1, column \\d+`,
+      ),
     );
     await writeFile(broken, 'export const services = {};\n');
     const noDefault = await loadConfig({ cwd: dir }).catch((caught: unknown) => caught);
@@ -130,6 +140,27 @@ describe('validation errors', () => {
     );
     expect(error.problems[0]?.path).toBe('services.redis.local.probes.0.type');
     expect(error.problems[0]?.hint).toBe('set "type" to one of "tcp", "redis"');
+  });
+
+  it('names both types when a value has the wrong one, and never the value', () => {
+    const error = problemsOf(() =>
+      parseConfigText(
+        JSON.stringify({ tiers: 'docker', services: { backend: { staging: { wsUrl: 42 } } } }),
+        'c.json',
+      ),
+    );
+    const byPath = Object.fromEntries(error.problems.map((p) => [p.path, p]));
+    expect(byPath.tiers?.message).toBe('expected array, got string');
+    expect(byPath['services.backend.staging.wsUrl']?.message).toBe('expected string, got number');
+    expect(error.message).not.toContain('"docker"');
+  });
+
+  it('reports JSON syntax errors with line and column', () => {
+    const error = problemsOf(() => parseConfigText('{"services": {\n  "backend": ,\n}}', 'bad.json'));
+    expect(error.code).toBe('AW_CONFIG_SYNTAX');
+    expect(error.message).toBe(
+      'config file bad.json is not valid: JSON error at line 2, column 14: value expected',
+    );
   });
 
   it('reports YAML syntax errors with line and column', () => {

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
+import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import {
   ConfigError,
@@ -35,6 +36,8 @@ export interface LoadedConfig {
   path: string;
   /** Directory relative paths in the config are resolved against. */
   dir: string;
+  /** Other config files beside it, which this one shadows (their names, in search order). */
+  shadowed: string[];
 }
 
 export interface LoadConfigOptions {
@@ -67,33 +70,60 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     path = findConfigFile(cwd);
     if (!path) return undefined;
   }
+  const found = { path, dir: dirname(path), shadowed: shadowedBy(path) };
   if (TYPESCRIPT_EXTENSIONS.includes(extname(path).toLowerCase()))
-    return { config: validateConfig(await importTypeScriptConfig(path), path), path, dir: dirname(path) };
+    return { config: validateConfig(await importTypeScriptConfig(path), path), ...found };
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     throw configUnreadable(path, error);
   }
-  return { config: parseConfigText(text, path), path, dir: dirname(path) };
+  return { config: parseConfigText(text, path), ...found };
+}
+
+/** The other candidate names present in the same directory as `path`. */
+function shadowedBy(path: string): string[] {
+  const dir = dirname(path);
+  return CONFIG_FILE_NAMES.filter((name) => join(dir, name) !== path && existsSync(join(dir, name)));
 }
 
 /** Parses and validates config text; the format follows the file extension. */
 export function parseConfigText(text: string, path: string): AgentwireConfig {
   const format = formatOf(path);
-  let raw: unknown;
-  try {
-    raw = format === 'json' ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
-  } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const where = error.linePos?.[0]
-        ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`
-        : '';
-      throw syntaxError(path, `YAML error${where}: ${error.message.split('\n')[0]}`);
-    }
-    throw syntaxError(path, `JSON error: ${(error as Error).message}`);
+  return validateConfig(format === 'json' ? parseJsonText(text, path) : parseYamlText(text, path), path);
+}
+
+/** Node's own JSON.parse names no position; jsonc-parser gives the offset of the first error. */
+function parseJsonText(text: string, path: string): unknown {
+  const errors: ParseError[] = [];
+  const raw: unknown = parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false });
+  const first = errors[0];
+  if (first) {
+    const { line, column } = lineAndColumnOf(text, first.offset);
+    throw syntaxError(
+      path,
+      `JSON error at line ${line}, column ${column}: ${readableParseError(first.error)}`,
+    );
   }
-  return validateConfig(raw, path);
+  return raw;
+}
+
+function parseYamlText(text: string, path: string): unknown {
+  try {
+    return parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    if (!(error instanceof YAMLParseError)) throw error;
+    const where = error.linePos?.[0]
+      ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`
+      : '';
+    throw syntaxError(path, `YAML error${where}: ${error.message.split('\n')[0]}`);
+  }
+}
+
+function lineAndColumnOf(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
 }
 
 export function validateConfig(raw: unknown, path?: string): AgentwireConfig {
@@ -104,7 +134,8 @@ export function validateConfig(raw: unknown, path?: string): AgentwireConfig {
       path,
     );
   }
-  const result = configSchema.safeParse(raw);
+  // reportInput: a wrong type is named by the type it has (the value itself is never printed).
+  const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw invalidConfig(path, result.error.issues);
   return result.data;
 }
@@ -116,8 +147,14 @@ async function importTypeScriptConfig(path: string): Promise<unknown> {
   try {
     module = await jiti.import<{ default?: unknown }>(path);
   } catch (error) {
-    const firstLine = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    throw syntaxError(path, `TypeScript config failed to load: ${firstLine}`);
+    const message = error instanceof Error ? error.message : String(error);
+    // The transpiler names the place as "<file>:<line>:<column>" on a line of its own.
+    const place = /:(\d+):(\d+)\s*$/m.exec(message);
+    const where = place ? ` at line ${place[1]}, column ${place[2]}` : '';
+    throw syntaxError(
+      path,
+      `TypeScript config failed to load${where}: ${(message.split('\n')[0] ?? '').trim()}`,
+    );
   }
   const exported = module.default;
   const value = typeof exported === 'function' ? await (exported as () => unknown)() : await exported;
@@ -131,4 +168,11 @@ function formatOf(path: string): 'json' | 'yaml' {
   if (ext === '.json') return 'json';
   if (ext === '.yaml' || ext === '.yml') return 'yaml';
   throw unsupportedFormat(path);
+}
+
+/** "ValueExpected" → "value expected". */
+function readableParseError(code: ParseError['error']): string {
+  return printParseErrorCode(code)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
 }

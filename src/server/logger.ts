@@ -1,9 +1,12 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 
-/** Structured logs on stderr. Tokens are never passed to the logger; the redact list is a second guard. */
-export function createLogger(level: LogLevel): Logger {
+/**
+ * Structured logs, on stderr unless another stream is given (`serve` passes a pretty-printer on
+ * a terminal). Tokens are never passed to the logger; the redact list is a second guard.
+ */
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
@@ -13,6 +16,6 @@ export function createLogger(level: LogLevel): Logger {
         censor: '[redacted]',
       },
     },
-    pino.destination(2),
+    destination ?? pino.destination(2),
   );
 }

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { DestinationStream } from 'pino';
 import { WebSocketServer } from 'ws';
 import {
   AG_UI_PATH,
@@ -42,6 +43,8 @@ export interface ServerOptions {
   limits?: Partial<Limits>;
   capabilities?: readonly Capability[];
   logLevel?: LogLevel;
+  /** Where logs go (default stderr, as JSON lines). */
+  logDestination?: DestinationStream;
   /** How long close() waits for running runs before closing sessions anyway. */
   drainTimeoutMs?: number;
   /**
@@ -153,7 +156,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (mode === 'production' && !options.production)
     throw new Error('production mode needs a Postgres URL and a Redis URL for its event log and fan-out');
   const storage = await openStorage(options, faults);
-  const logger = createLogger(options.logLevel ?? 'warn');
+  const logger = createLogger(options.logLevel ?? 'warn', options.logDestination);
   if (faults.size)
     logger.warn({ faults: faults.list() }, 'faults injected: this server breaks AEP/1 on purpose');
   const verifier = new TokenVerifier(options.jwtSecret, options.jwtAlgorithm ?? 'HS256', faults);

@@ -29,6 +29,10 @@ export function environmentVariables(
     variables.AGENTWIRE_WS_URL = backend.wsUrl;
     variables.AGENTWIRE_HTTP_URL = backend.httpUrl;
     variables.TEST_WEBSOCKET_URL = backend.wsUrl;
+    // What a test runner needs to connect: only in the env file `up` writes, never printed.
+    if (!options.redact && backend.auth.kind === 'secret')
+      variables.AGENTWIRE_JWT_SECRET = backend.auth.secret;
+    if (!options.redact && backend.auth.kind === 'token') variables.AGENTWIRE_TOKEN = backend.auth.token;
   }
   const postgres = services.postgres?.endpoint;
   if (postgres?.service === 'postgres') variables.DATABASE_URL = shown(postgres.url);

@@ -108,6 +108,14 @@ export async function resolveEnvironment(options: ResolveOptions = {}): Promise<
       type: 'policy',
       message: 'no agentwire.config.{json,yaml} found: embedded default (reference backend in-process)',
     });
+  else if (options.config === undefined) {
+    log.add({ type: 'policy', message: `config: ${loaded.path}` });
+    if (loaded.shadowed.length)
+      log.add({
+        type: 'policy',
+        message: `warning: ${loaded.shadowed.join(', ')} beside it ${loaded.shadowed.length === 1 ? 'is' : 'are'} ignored: keep one config file, or choose with --config`,
+      });
+  }
 
   let order = [...(options.tiers ?? config.tiers ?? DEFAULT_TIER_ORDER)];
   if (options.requireTier) {

@@ -31,6 +31,7 @@ const configOf = (raw: unknown) => ({
   config: validateConfig(raw),
   path: join(dir.path, 'agentwire.config.json'),
   dir: dir.path,
+  shadowed: [],
 });
 
 describe('local tier', () => {

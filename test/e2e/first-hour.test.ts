@@ -1,0 +1,90 @@
+/** The rough edges a newcomer meets first: pipes, no-op commands, addresses, what `env`/`up` hand over. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLI, cli } from '../support/cli.js';
+
+const exec = promisify(execFile);
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'aw-first-hour-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+/** `agentwire ARGS | head -n 1`, and agentwire's own exit code. */
+async function piped(args: string): Promise<{ code: number; stderr: string; firstLine: string }> {
+  const { stdout, stderr } = await exec('bash', [
+    '-c',
+    `node ${CLI} ${args} | head -n 1; echo "agentwire-exit=\${PIPESTATUS[0]}"`,
+  ]);
+  const code = Number(/agentwire-exit=(\d+)/.exec(stdout)?.[1]);
+  return { code, stderr, firstLine: stdout.split('\n')[0] ?? '' };
+}
+
+describe('a newcomer at the terminal', () => {
+  it('`faults | head` and `doctor | head` end with exit 0 and no EPIPE stack', async () => {
+    for (const command of ['faults', 'doctor']) {
+      const result = await piped(command);
+      expect(result.firstLine.length, command).toBeGreaterThan(0);
+      expect(result.stderr, command).not.toMatch(/EPIPE|at .*\(node:/);
+      expect(result.code, `${command}: ${result.stderr}`).toBe(0);
+    }
+  });
+
+  it('`down` with nothing up is a no-op with exit 0', async () => {
+    const result = await cli(['down', '--config', join(dir, 'agentwire.config.json')]);
+    // --config names a file that does not exist; down looks for state beside it and finds none.
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('nothing to stop');
+  });
+
+  it('`serve --host` with any unusable address is the same usage error', async () => {
+    for (const host of ['10.255.255.254', '999.1.1.1', 'no-such-host.invalid']) {
+      const result = await cli(['serve', '--host', host, '--port', '0']);
+      expect(result.code, `${host}: ${result.stderr}`).toBe(64);
+      expect(result.stderr.trim()).toBe(
+        `agentwire: cannot listen on ${host}: use an address of this machine`,
+      );
+    }
+  });
+
+  it('`serve` lists the AG-UI endpoint in its banner', async () => {
+    const { serve } = await import('../support/cli.js');
+    const backend = await serve(['--port', '0'], {});
+    try {
+      expect(backend.output()).toMatch(/ag-ui\s+http:\/\/127\.0\.0\.1:\d+\/agent/);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('`env` names the config in use, warns about a second one beside it, and says its services are stopped', async () => {
+    await writeFile(
+      join(dir, 'agentwire.config.json'),
+      JSON.stringify({ services: { backend: { local: { provider: { type: 'reference' } } } } }),
+    );
+    await writeFile(join(dir, 'agentwire.config.yaml'), 'services:\n  redis: {}\n');
+    const { stdout, stderr } = await exec(process.execPath, [CLI, 'env'], { cwd: dir });
+    expect(stderr).toContain(`config: ${join(dir, 'agentwire.config.json')}`);
+    expect(stderr).toMatch(/warning: agentwire\.config\.yaml beside it is ignored/);
+    expect(stdout).toContain('# these services were stopped when "agentwire env" ended');
+    expect(stdout).not.toContain('AGENTWIRE_JWT_SECRET');
+    const json = JSON.parse((await exec(process.execPath, [CLI, 'env', '--json'], { cwd: dir })).stdout);
+    expect(json.stopped_on_exit).toBe(true);
+  });
+
+  it("`up`'s env file carries the secret a test runner needs; what it prints does not", async () => {
+    const up = await exec(process.execPath, [CLI, 'up', '--detach'], { cwd: dir });
+    try {
+      const envFile = await readFile(join(dir, '.agentwire', 'env'), 'utf8');
+      const secret = /AGENTWIRE_JWT_SECRET='([^']+)'/.exec(envFile)?.[1];
+      expect(secret?.length, envFile).toBeGreaterThanOrEqual(32);
+      expect(up.stdout + up.stderr).not.toContain(secret);
+    } finally {
+      await exec(process.execPath, [CLI, 'down'], { cwd: dir });
+    }
+  });
+});

@@ -6,13 +6,14 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { mintToken, newSecret } from '../client/index.js';
 import type { LoadPlan, LoadReport, Threshold } from '../load/index.js';
 import type { Scenario } from '../protocol/index.js';
-import { writeFilesAtomically } from '../report/index.js';
+import { ensureWritableDir, writeFilesAtomically } from '../report/index.js';
 import { ExitCode } from '../runner/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { notCheckedError, usageError } from './errors.js';
@@ -24,13 +25,19 @@ interface LoadOptions {
   allowedOrigin?: string;
   sessions: number;
   rampMs: number;
+  arrivalRate?: string;
+  durationMs?: number;
   runs: number;
-  holdMs: number;
+  thinkMs: number;
+  thinkJitterMs: number;
+  holdMs?: number;
+  localAddress: string[];
+  progressEveryMs: number;
   tools: number;
   chunks: number;
   delayMs: number;
   runTimeoutMs: number;
-  warmup: number;
+  warmup?: number;
   threshold: string[];
   defaultThresholds: boolean;
   shard: string;
@@ -63,9 +70,18 @@ export function registerLoadCommand(program: Command): void {
     )
     .option(
       '--ramp-ms <ms>',
-      'spread the session starts over this long',
+      'spread the session starts over this long (closed model)',
       parseWholeNumber('--ramp-ms', 0, 3_600_000),
       1000,
+    )
+    .option(
+      '--arrival-rate <n/s>',
+      'open model: start this many sessions per second, however fast the server answers, for --duration-ms; latencies count from the intended times',
+    )
+    .option(
+      '--duration-ms <ms>',
+      'how long sessions keep arriving (with --arrival-rate)',
+      parseWholeNumber('--duration-ms', 1, 24 * 3_600_000),
     )
     .option(
       '--runs <n>',
@@ -74,10 +90,33 @@ export function registerLoadCommand(program: Command): void {
       1,
     )
     .option(
-      '--hold-ms <ms>',
-      'keep each session open this long after its runs',
-      parseWholeNumber('--hold-ms', 0, 3_600_000),
+      '--think-ms <ms>',
+      'pause between the end of a run and the next one of the same session',
+      parseWholeNumber('--think-ms', 0, 3_600_000),
       0,
+    )
+    .option(
+      '--think-jitter-ms <ms>',
+      'vary each think time by up to this much either way (uniform)',
+      parseWholeNumber('--think-jitter-ms', 0, 3_600_000),
+      0,
+    )
+    .option(
+      '--hold-ms <ms>',
+      'keep each session open this long after its runs (default: --ramp-ms in the closed model, so every session is open at the end of the ramp; 0 in the open model)',
+      parseWholeNumber('--hold-ms', 0, 3_600_000),
+    )
+    .option(
+      '--local-address <ip>',
+      'connect from this local address; repeat to spread sessions over several (e.g. 127.0.0.2, 127.0.0.3 when one runs out of ports)',
+      collect,
+      [],
+    )
+    .option(
+      '--progress-every-ms <ms>',
+      'when stderr is not a terminal, print a progress line this often',
+      parseWholeNumber('--progress-every-ms', 100, 3_600_000),
+      5000,
     )
     .option('--tools <n>', 'tool calls per run (scenario)', parseWholeNumber('--tools', 0, 5), 1)
     .option(
@@ -100,9 +139,8 @@ export function registerLoadCommand(program: Command): void {
     )
     .option(
       '--warmup <n>',
-      'sessions run first and left out of the numbers',
+      'sessions run first and left out of the numbers (default: 500 for the backend started here, 0 against --target)',
       parseWholeNumber('--warmup', 0, 10_000),
-      500,
     )
     .option(
       '--threshold <rule>',
@@ -122,8 +160,8 @@ export function registerLoadCommand(program: Command): void {
     .option('--run-tag <tag>', "names this run's users; give every shard the same one (default: random)")
     .option('--out <file>', 'write the JSON report (with histograms, for merging) to this file')
     .option('--json', 'print the JSON report instead of the table')
-    .action(async (options: LoadOptions) => {
-      process.exitCode = await loadCommand(options);
+    .action(async (options: LoadOptions, command: Command) => {
+      process.exitCode = await loadCommand(options, command.getOptionValueSource('sessions') === 'cli');
     });
   load
     .command('merge <files...>')
@@ -156,8 +194,13 @@ async function checkedThresholds(given: readonly string[], withDefaults: boolean
   }
 }
 
-async function loadCommand(options: LoadOptions): Promise<number> {
-  const { buildLoadReport, parseShard, runLoad } = await loadModule();
+/** Ctrl+C or SIGTERM: the exit code of a run stopped by a signal (128 + SIGINT). */
+const EXIT_INTERRUPTED = 130;
+const DEFAULT_WARMUP = 500;
+
+async function loadCommand(options: LoadOptions, sessionsGiven: boolean): Promise<number> {
+  const { buildLoadReport, describePlan, parseArrivalRate, parseShard, reportPlanOf, runLoad } =
+    await loadModule();
   const thresholds = await checkedThresholds(options.threshold, options.defaultThresholds);
   let shard: ReturnType<typeof parseShard>;
   try {
@@ -165,10 +208,37 @@ async function loadCommand(options: LoadOptions): Promise<number> {
   } catch (error) {
     throw usageError('AW_BAD_SHARD', (error as Error).message);
   }
-  if (shard.count > options.sessions)
+  let arrival: LoadPlan['arrival'];
+  if (options.arrivalRate !== undefined) {
+    let ratePerS: number;
+    try {
+      ratePerS = parseArrivalRate(options.arrivalRate);
+    } catch (error) {
+      throw usageError('AW_BAD_ARRIVAL', (error as Error).message);
+    }
+    if (options.durationMs === undefined)
+      throw usageError(
+        'AW_BAD_ARRIVAL',
+        '--arrival-rate needs --duration-ms MS: how long sessions keep arriving',
+      );
+    if (sessionsGiven)
+      throw usageError(
+        'AW_BAD_ARRIVAL',
+        '--sessions and --arrival-rate describe two workload models: give --sessions (closed, with --ramp-ms) or --arrival-rate with --duration-ms (open), not both',
+      );
+    arrival = { ratePerS, durationMs: options.durationMs };
+  } else if (options.durationMs !== undefined)
+    throw usageError('AW_BAD_ARRIVAL', '--duration-ms belongs to the open model: add --arrival-rate N/s');
+  const sessions = arrival ? Math.floor((arrival.ratePerS * arrival.durationMs) / 1000) : options.sessions;
+  if (sessions < 1)
+    throw usageError(
+      'AW_BAD_ARRIVAL',
+      `--arrival-rate ${options.arrivalRate} for ${options.durationMs} ms starts no session: raise either`,
+    );
+  if (shard.count > sessions)
     throw usageError(
       'AW_BAD_SHARD',
-      `--shard ${options.shard} leaves shards without sessions: use at most ${options.sessions} shards`,
+      `--shard ${options.shard} leaves shards without sessions: use at most ${sessions} shards`,
     );
   if (shard.count > 1 && !options.runTag)
     throw usageError(
@@ -181,12 +251,20 @@ async function loadCommand(options: LoadOptions): Promise<number> {
       'AW_BAD_TARGET',
       `--target must be a ws:// or wss:// URL, got ${wrongScheme.protocol}//`,
     );
+  const badAddress = options.localAddress.find((address) => isIP(address) === 0);
+  if (badAddress)
+    throw usageError(
+      'AW_BAD_LOCAL_ADDRESS',
+      `--local-address takes an IP address of this machine, got "${badAddress}"`,
+    );
   const secret = options.jwtSecret ?? process.env.AGENTWIRE_JWT_SECRET;
   if (options.target.length && !secret)
     throw usageError(
       'AW_NEEDS_SECRET',
       'load against --target needs the JWT secret it verifies tokens with: --jwt-secret or AGENTWIRE_JWT_SECRET',
     );
+  // Before the run, not after it: a report that cannot be written loses the whole run.
+  if (options.out) await checkWritableFile(options.out);
 
   const server = options.target.length ? undefined : await spawnReferenceBackend(secret ?? newSecret());
   const jwtSecret = server?.secret ?? secret!;
@@ -199,38 +277,66 @@ async function loadCommand(options: LoadOptions): Promise<number> {
   const plan: LoadPlan = {
     urls,
     ...(options.allowedOrigin ? { origin: options.allowedOrigin } : {}),
-    sessions: options.sessions,
+    localAddresses: options.localAddress,
+    sessions,
     shard,
     rampMs: options.rampMs,
+    ...(arrival ? { arrival } : {}),
     runsPerSession: options.runs,
-    holdMs: options.holdMs,
+    thinkMs: options.thinkMs,
+    thinkJitterMs: options.thinkJitterMs,
+    holdMs: options.holdMs ?? (arrival ? 0 : options.rampMs),
     scenario,
     text: 'What is the status of my order?',
     handshakeTimeoutMs: 10_000,
     runTimeoutMs: options.runTimeoutMs,
     runTag: options.runTag ?? randomBytes(4).toString('hex'),
-    warmupSessions: options.warmup,
+    // A server someone else runs gets warm-up traffic only when asked for it.
+    warmupSessions: options.warmup ?? (server ? DEFAULT_WARMUP : 0),
   };
   const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      process.stderr.write(`\nagentwire: ${signal} again: stopping at once, without a report\n`);
+      process.exit(EXIT_INTERRUPTED);
+    }
+    process.stderr.write(
+      `\nagentwire: ${signal}: stopping the sessions, writing a partial report (again to quit at once)\n`,
+    );
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   const startedAt = new Date();
+  const planLine = describePlan(reportPlanOf(plan), {
+    ws_urls: urls,
+    server: server ? 'spawned' : 'external',
+  });
+  process.stderr.write(`${planLine}\n`);
+  const terminal = process.stderr.isTTY === true;
+  let lastLine = 0;
   let report: LoadReport;
   try {
     const outcome = await runLoad(plan, {
       token: (user) => mintToken(jwtSecret, { sub: user, expiresInS: 3600 }),
       signal: controller.signal,
-      onProgress: ({ elapsedMs, started, open, metrics }) => {
-        if (options.json || !process.stderr.isTTY) return;
+      onProgress: ({ phase, elapsedMs, started, planned, open, metrics }) => {
         const c = metrics.counters;
-        process.stderr.write(
-          `\r${(elapsedMs / 1000).toFixed(1)} s  started ${started}/${plan.sessions}  open ${open}  runs ${c.runs_completed} ok ${c.runs_failed} failed   `,
-        );
+        const line = `${phase} ${(elapsedMs / 1000).toFixed(1)} s  started ${started}/${planned}  open ${open}  runs ${c.runs_completed} ok ${c.runs_failed} failed`;
+        if (terminal) {
+          if (!options.json) process.stderr.write(`\r${line}   `);
+          return;
+        }
+        // Not a terminal (CI, a log file): a whole line now and then, so a long run shows life.
+        if (elapsedMs - lastLine < options.progressEveryMs) return;
+        lastLine = elapsedMs;
+        process.stderr.write(`${line}\n`);
       },
       ...(server ? { sampleServerRss: server.rssBytes } : {}),
     });
-    if (!options.json && process.stderr.isTTY) process.stderr.write('\n');
+    if (!options.json && terminal) process.stderr.write('\n');
     report = buildLoadReport(plan, outcome, {
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
       server: server ? 'spawned' : 'external',
@@ -238,17 +344,37 @@ async function loadCommand(options: LoadOptions): Promise<number> {
       thresholds,
     });
   } finally {
+    await server?.stop();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    await server?.stop();
   }
   await emit(report, options);
+  if (report.interrupted) return EXIT_INTERRUPTED;
   if (report.counters.sessions_opened === 0)
     throw notCheckedError(
       'AW_NO_SESSION',
       `not one session could be opened to ${urls.join(', ')} (${Object.keys(report.failures)[0] ?? 'no reason recorded'}): check the URL and the JWT secret`,
     );
   return report.verdict === 'passed' ? ExitCode.ok : ExitCode.checkFailed;
+}
+
+/** --out must be writable before the run starts: exit 64 now rather than a lost run later. */
+async function checkWritableFile(out: string): Promise<void> {
+  const path = resolve(out);
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory())
+    throw usageError(
+      'AW_OUT_UNWRITABLE',
+      `--out ${out} is a directory: give a file name, e.g. ${join(out, 'load.json')}`,
+    );
+  try {
+    await ensureWritableDir(dirname(path));
+  } catch (error) {
+    throw usageError(
+      'AW_OUT_UNWRITABLE',
+      `--out ${out} cannot be written (${(error as Error).message.replace(/^report directory \S+ is not writable \((.*?)\).*$/, '$1')}): choose a file in a writable directory`,
+    );
+  }
 }
 
 async function mergeCommand(

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Scenario } from '../protocol/index.js';
-import type { LoadOutcome, LoadPlan } from './load-run.js';
+import { type LoadOutcome, type LoadPlan, shardUsers } from './load-run.js';
 import {
   COUNTERS,
   type Counter,
@@ -15,6 +15,7 @@ import {
   type LatencyMetric,
   type LatencySummary,
   LoadMetrics,
+  type TimelinePoint,
 } from './metrics.js';
 import { evaluateThresholds, type Threshold, type ThresholdResult } from './thresholds.js';
 
@@ -30,23 +31,39 @@ export interface LoadReport {
     /** The shard indexes this report covers (all of them after a merge). */
     shard_indexes: number[];
     sessions: number;
+    /** closed: `sessions` users over the ramp; open: users arrive at a rate for a duration. */
+    model: 'closed' | 'open';
     ramp_ms: number;
+    arrival_rate_per_s: number | null;
+    duration_ms: number | null;
     runs_per_session: number;
+    think_ms: number;
+    think_jitter_ms: number;
     hold_ms: number;
     scenario: Scenario;
     run_tag: string;
+    /** Sessions run before the measured ones, left out of the numbers. */
     warmup_sessions: number;
   };
   started_at: string;
   elapsed_ms: number;
+  /** Users that were started (fewer than plan.sessions when interrupted). */
+  sessions_started: number;
+  /** The most sessions open (between ready and close) at one time; summed over shards. */
   peak_open_sessions: number;
+  /** Stopped by Ctrl+C or SIGTERM: a partial report of what ran until then. */
+  interrupted: { during: 'warm-up' | 'run' } | null;
+  /** What makes the numbers mean less than they seem (e.g. low concurrency). */
+  warnings: string[];
   latency_ms: Record<LatencyMetric, LatencySummary>;
   counters: Record<Counter, number>;
   /** Reasons of failures, with how often each happened. */
   failures: Record<string, number>;
   server_rss_mb: number | null;
   thresholds: ThresholdResult[];
-  verdict: 'passed' | 'failed';
+  verdict: 'passed' | 'failed' | 'interrupted';
+  /** One point a second: counts, open sessions, p50/p99 per metric. */
+  timeline: TimelinePoint[];
   histograms: Record<LatencyMetric, string>;
 }
 
@@ -57,27 +74,43 @@ export interface ReportContext {
   thresholds: readonly Threshold[];
 }
 
+/** The report's `plan`: what was asked of this shard. */
+export function reportPlanOf(
+  plan: LoadPlan,
+  shardSessions = shardUsers(plan.sessions, plan.shard).length,
+): LoadReport['plan'] {
+  return {
+    sessions_total: plan.sessions,
+    shards: plan.shard.count,
+    shard_indexes: [plan.shard.index],
+    sessions: shardSessions,
+    model: plan.arrival ? 'open' : 'closed',
+    ramp_ms: plan.arrival ? 0 : plan.rampMs,
+    arrival_rate_per_s: plan.arrival?.ratePerS ?? null,
+    duration_ms: plan.arrival?.durationMs ?? null,
+    runs_per_session: plan.runsPerSession,
+    think_ms: plan.thinkMs,
+    think_jitter_ms: plan.thinkJitterMs,
+    hold_ms: plan.holdMs,
+    scenario: plan.scenario,
+    run_tag: plan.runTag,
+    warmup_sessions: plan.warmupSessions,
+  };
+}
+
 export function buildLoadReport(plan: LoadPlan, outcome: LoadOutcome, context: ReportContext): LoadReport {
   return finish(
     {
       kind: LOAD_REPORT_KIND,
       tool: context.tool,
       target: { ws_urls: plan.urls, server: context.server },
-      plan: {
-        sessions_total: plan.sessions,
-        shards: plan.shard.count,
-        shard_indexes: [plan.shard.index],
-        sessions: outcome.sessions,
-        ramp_ms: plan.rampMs,
-        runs_per_session: plan.runsPerSession,
-        hold_ms: plan.holdMs,
-        scenario: plan.scenario,
-        run_tag: plan.runTag,
-        warmup_sessions: plan.warmupSessions,
-      },
+      plan: reportPlanOf(plan, outcome.sessions),
       started_at: context.startedAt.toISOString(),
       elapsed_ms: Math.round(outcome.elapsedMs),
+      sessions_started: outcome.started,
       peak_open_sessions: outcome.peakOpen,
+      interrupted: outcome.interrupted ?? null,
+      timeline: outcome.metrics.timeline,
       server_rss_mb:
         outcome.peakServerRssBytes === undefined ? null : Math.round(outcome.peakServerRssBytes / 2 ** 20),
     },
@@ -88,8 +121,31 @@ export function buildLoadReport(plan: LoadPlan, outcome: LoadOutcome, context: R
 
 type ReportBase = Omit<
   LoadReport,
-  'latency_ms' | 'counters' | 'failures' | 'thresholds' | 'verdict' | 'histograms'
+  'latency_ms' | 'counters' | 'failures' | 'thresholds' | 'verdict' | 'histograms' | 'warnings'
 >;
+
+/** Below this share of the planned sessions open at once, the report says so. */
+const LOW_CONCURRENCY = 0.8;
+/** A generator this late on its schedule (p99, ms) measures its own delay too. */
+const LATE_SCHEDULE_MS = 100;
+
+function warningsOf(base: ReportBase, latency: Record<LatencyMetric, LatencySummary>): string[] {
+  const warnings: string[] = [];
+  const { plan } = base;
+  if (base.interrupted)
+    warnings.push(
+      `interrupted during the ${base.interrupted.during} after ${base.sessions_started} of ${plan.sessions} sessions started: a partial report`,
+    );
+  else if (plan.model === 'closed' && base.peak_open_sessions < LOW_CONCURRENCY * plan.sessions)
+    warnings.push(
+      `at most ${base.peak_open_sessions} of the ${plan.sessions} sessions were open at once (${Math.round((100 * base.peak_open_sessions) / Math.max(1, plan.sessions))} %): sessions ended before the ramp did; to have them all open together keep them with --hold-ms at least --ramp-ms (${plan.ramp_ms}), or shorten --ramp-ms`,
+    );
+  if (latency.schedule_lag.count && latency.schedule_lag.p99 > LATE_SCHEDULE_MS)
+    warnings.push(
+      `the generator fell behind its schedule (schedule_lag p99 ${latency.schedule_lag.p99} ms): it was short of CPU, and its own delay is in the numbers; spread the plan over more shards`,
+    );
+  return warnings;
+}
 
 function finish(base: ReportBase, metrics: LoadMetrics, thresholds: readonly Threshold[]): LoadReport {
   const latency = Object.fromEntries(LATENCY_METRICS.map((name) => [name, metrics.summary(name)])) as Record<
@@ -103,14 +159,29 @@ function finish(base: ReportBase, metrics: LoadMetrics, thresholds: readonly Thr
   });
   return {
     ...base,
+    warnings: warningsOf(base, latency),
     latency_ms: latency,
     counters: { ...metrics.counters },
     failures: Object.fromEntries(metrics.failures),
     thresholds: results,
-    verdict: results.every((result) => result.passed) ? 'passed' : 'failed',
+    verdict: base.interrupted
+      ? 'interrupted'
+      : results.every((result) => result.passed)
+        ? 'passed'
+        : 'failed',
     histograms: metrics.encode(),
   };
 }
+
+const timelinePointSchema = z.object({
+  t_ms: z.number().nonnegative(),
+  open_sessions: z.number().int(),
+  counts: z.record(z.string(), z.number()),
+  latency_ms: z.record(
+    z.string(),
+    z.object({ count: z.number(), p50: z.number(), p99: z.number(), max: z.number() }),
+  ),
+});
 
 const shardFileSchema = z.object({
   kind: z.literal(LOAD_REPORT_KIND),
@@ -121,8 +192,13 @@ const shardFileSchema = z.object({
     shards: z.number().int().positive(),
     shard_indexes: z.array(z.number().int().positive()).min(1),
     sessions: z.number().int().nonnegative(),
+    model: z.enum(['closed', 'open']).default('closed'),
     ramp_ms: z.number().nonnegative(),
+    arrival_rate_per_s: z.number().positive().nullable().default(null),
+    duration_ms: z.number().nonnegative().nullable().default(null),
     runs_per_session: z.number().int().nonnegative(),
+    think_ms: z.number().nonnegative().default(0),
+    think_jitter_ms: z.number().nonnegative().default(0),
     hold_ms: z.number().nonnegative(),
     scenario: z.record(z.string(), z.unknown()),
     run_tag: z.string(),
@@ -130,11 +206,20 @@ const shardFileSchema = z.object({
   }),
   started_at: z.string(),
   elapsed_ms: z.number().nonnegative(),
+  sessions_started: z.number().int().nonnegative().optional(),
   peak_open_sessions: z.number().int().nonnegative(),
+  interrupted: z
+    .object({ during: z.enum(['warm-up', 'run']) })
+    .nullable()
+    .default(null),
+  timeline: z.array(timelinePointSchema).default([]),
   counters: z.object(Object.fromEntries(COUNTERS.map((name) => [name, z.number().int().nonnegative()]))),
   failures: z.record(z.string(), z.number()),
   server_rss_mb: z.number().nullable(),
-  histograms: z.object(Object.fromEntries(LATENCY_METRICS.map((name) => [name, z.string().min(1)]))),
+  // Reports of earlier versions lack the newer metrics (schedule_lag): they add nothing.
+  histograms: z.object(
+    Object.fromEntries(LATENCY_METRICS.map((name) => [name, z.string().min(1).optional()])),
+  ),
 });
 
 export class MergeError extends Error {
@@ -171,7 +256,8 @@ export function mergeLoadReports(
     const same =
       report.plan.run_tag === first.plan.run_tag &&
       report.plan.shards === first.plan.shards &&
-      report.plan.sessions_total === first.plan.sessions_total;
+      report.plan.sessions_total === first.plan.sessions_total &&
+      report.plan.model === first.plan.model;
     if (!same)
       throw new MergeError(
         `${name} belongs to another run (run tag ${report.plan.run_tag}, ${report.plan.shards} shards) than ${parsed[0]!.name} (run tag ${first.plan.run_tag}, ${first.plan.shards} shards): start every shard with the same --run-tag, --sessions and --shard i/n`,
@@ -193,7 +279,7 @@ export function mergeLoadReports(
   const metrics = new LoadMetrics();
   for (const { report } of parsed)
     metrics.add(
-      report.histograms as Record<LatencyMetric, string>,
+      report.histograms as Partial<Record<LatencyMetric, string>>,
       report.counters as Record<Counter, number>,
       report.failures,
     );
@@ -214,7 +300,14 @@ export function mergeLoadReports(
       },
       started_at: startedAt,
       elapsed_ms: Math.max(...parsed.map(({ report }) => report.elapsed_ms)),
+      sessions_started: parsed.reduce(
+        (sum, { report }) => sum + (report.sessions_started ?? report.plan.sessions),
+        0,
+      ),
+      // The sum of each shard's peak: an upper bound, the peaks need not coincide.
       peak_open_sessions: parsed.reduce((sum, { report }) => sum + report.peak_open_sessions, 0),
+      interrupted: parsed.find(({ report }) => report.interrupted)?.report.interrupted ?? null,
+      timeline: mergeTimelines(parsed.map(({ report }) => report.timeline as TimelinePoint[])),
       server_rss_mb: rss.length ? Math.max(...rss) : null,
     },
     metrics,
@@ -222,14 +315,68 @@ export function mergeLoadReports(
   );
 }
 
+/**
+ * The shards' timelines second by second: counts and open sessions added; an interval's
+ * latencies are the slowest shard's (its percentiles cannot be added).
+ */
+function mergeTimelines(timelines: TimelinePoint[][]): TimelinePoint[] {
+  const length = Math.max(0, ...timelines.map((timeline) => timeline.length));
+  const merged: TimelinePoint[] = [];
+  for (let index = 0; index < length; index++) {
+    const points = timelines.map((timeline) => timeline[index]).filter((point) => point !== undefined);
+    const counts: Record<string, number> = {};
+    const latency: TimelinePoint['latency_ms'] = {};
+    for (const point of points) {
+      for (const [name, count] of Object.entries(point.counts)) counts[name] = (counts[name] ?? 0) + count;
+      for (const [name, value] of Object.entries(point.latency_ms) as Array<
+        [LatencyMetric, NonNullable<TimelinePoint['latency_ms'][LatencyMetric]>]
+      >) {
+        const seen = latency[name];
+        latency[name] = seen
+          ? {
+              count: seen.count + value.count,
+              p50: Math.max(seen.p50, value.p50),
+              p99: Math.max(seen.p99, value.p99),
+              max: Math.max(seen.max, value.max),
+            }
+          : { ...value };
+      }
+    }
+    merged.push({
+      t_ms: Math.max(...points.map((point) => point.t_ms)),
+      open_sessions: points.reduce((sum, point) => sum + point.open_sessions, 0),
+      counts: counts as TimelinePoint['counts'],
+      latency_ms: latency,
+    });
+  }
+  return merged;
+}
+
+/** One line saying what the plan is, printed before the run and atop the table. */
+export function describePlan(plan: LoadReport['plan'], target: LoadReport['target']): string {
+  const shards =
+    plan.shards > 1
+      ? ` (shard${plan.shard_indexes.length > 1 ? 's' : ''} ${plan.shard_indexes.join(',')} of ${plan.shards}, ${plan.sessions_total} in all)`
+      : '';
+  const model =
+    plan.model === 'open'
+      ? `open model: ${plan.arrival_rate_per_s}/s for ${plan.duration_ms} ms, ${plan.sessions} sessions${shards}`
+      : `closed model: ${plan.sessions} sessions${shards} over a ${plan.ramp_ms} ms ramp`;
+  const think =
+    plan.think_ms || plan.think_jitter_ms ? `, think ${plan.think_ms}±${plan.think_jitter_ms} ms` : '';
+  const warmup = plan.warmup_sessions
+    ? `warm-up ${plan.warmup_sessions} sessions first (not counted)`
+    : 'no warm-up';
+  return (
+    `load: ${model}, ${plan.runs_per_session} run(s) each${think}, hold ${plan.hold_ms} ms → ` +
+    `${target.ws_urls.join(', ')}${target.server === 'spawned' ? ' (started here)' : ''}; ${warmup}`
+  );
+}
+
 /** The terminal summary: a percentile table, the counters, each threshold, the verdict. */
 export function formatLoadReport(report: LoadReport): string {
   const lines: string[] = [];
-  const { plan } = report;
-  lines.push(
-    `load: ${plan.sessions} sessions${plan.shards > 1 ? ` (shards ${plan.shard_indexes.join(',')} of ${plan.shards}, ${plan.sessions_total} in all)` : ''}, ` +
-      `${plan.runs_per_session} run(s) each, ramp ${plan.ramp_ms} ms, hold ${plan.hold_ms} ms → ${report.target.ws_urls.join(', ')}`,
-  );
+  lines.push(describePlan(report.plan, report.target));
   lines.push(
     `  ${'latency (ms)'.padEnd(17)}${['count', 'p50', 'p90', 'p99', 'p99.9', 'max'].map((h) => h.padStart(9)).join('')}`,
   );
@@ -242,19 +389,23 @@ export function formatLoadReport(report: LoadReport): string {
   }
   const c = report.counters;
   lines.push(
-    `  sessions ${c.sessions_opened} opened, ${c.sessions_failed} failed (peak ${report.peak_open_sessions} open); ` +
+    `  sessions ${c.sessions_opened} opened, ${c.sessions_failed} failed (peak ${report.peak_open_sessions} open at once of ${report.plan.sessions} planned); ` +
       `runs ${c.runs_completed}/${c.runs_started} completed, ${c.runs_failed} failed; ${c.events_received} events; ` +
       `${c.seq_violations} seq violations, ${c.foreign_events} foreign events, ${c.error_frames} error frames` +
       (report.server_rss_mb === null ? '' : `; server peak RSS ${report.server_rss_mb} MiB`),
   );
   for (const [reason, count] of Object.entries(report.failures).slice(0, 8))
     lines.push(`  ✗ ${count}× ${reason}`);
+  for (const warning of report.warnings) lines.push(`  ⚠ ${warning}`);
   for (const result of report.thresholds) {
     const actual = result.actual === undefined ? 'not measured' : String(result.actual);
     lines.push(
       `  ${result.passed ? '✔' : '✗'} ${result.expression} (${actual})${result.source === 'default' ? '' : ' [given]'}`,
     );
   }
-  lines.push(`  verdict: ${report.verdict.toUpperCase()} in ${(report.elapsed_ms / 1000).toFixed(1)} s`);
+  lines.push(
+    `  verdict: ${report.verdict.toUpperCase()} in ${(report.elapsed_ms / 1000).toFixed(1)} s` +
+      (report.interrupted ? ' (partial report: the thresholds above judge only what ran)' : ''),
+  );
   return lines.join('\n');
 }

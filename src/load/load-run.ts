@@ -1,29 +1,43 @@
 /**
- * A load run: `sessions` virtual users started evenly over `rampMs`, each sending its runs and
- * then holding its session, all at once. With `shard i/n` this process runs every n-th user of
- * the whole plan (user ids stay unique across machines) over the same ramp, so n shards on n
- * machines produce the plan's total rate; their reports merge into one (load-report.ts).
+ * A load run, in one of two workload models:
+ * - closed: `sessions` virtual users started evenly over `rampMs`, each sending its runs
+ *   (thinking between them) and then holding its session;
+ * - open: users arrive at `arrival.ratePerS` for `arrival.durationMs`, whatever the server's
+ *   speed, each doing the same; latencies count from the intended times (coordinated omission).
+ * With `shard i/n` this process runs every n-th user of the whole plan (user ids stay unique
+ * across machines) on the same schedule, so n shards on n machines produce the plan's total
+ * rate; their reports merge into one (load-report.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Scenario } from '../protocol/index.js';
 import { LoadMetrics } from './metrics.js';
-import { runVirtualUser, stopOf } from './virtual-user.js';
+import { pause, runVirtualUser, Stop } from './virtual-user.js';
 
 export interface Shard {
   index: number;
   count: number;
 }
 
+export interface Arrival {
+  ratePerS: number;
+  durationMs: number;
+}
+
 export interface LoadPlan {
   /** Instances of one deployment: user n connects to urls[n mod urls.length]. */
   urls: string[];
   origin?: string;
-  /** Users of the whole plan, over every shard. */
+  /** Local addresses to connect from: user n uses localAddresses[n mod count]. */
+  localAddresses: string[];
+  /** Users of the whole plan, over every shard (open model: rate × duration). */
   sessions: number;
   shard: Shard;
   rampMs: number;
+  /** The open model: users arrive at this rate; absent, the closed model with `rampMs`. */
+  arrival?: Arrival;
   runsPerSession: number;
+  thinkMs: number;
+  thinkJitterMs: number;
   holdMs: number;
   scenario: Scenario;
   text: string;
@@ -39,8 +53,11 @@ export interface LoadPlan {
 }
 
 export interface LoadProgress {
+  phase: 'warm-up' | 'run';
   elapsedMs: number;
   started: number;
+  /** Users of this shard (the warm-up's sessions during the warm-up). */
+  planned: number;
   open: number;
   metrics: LoadMetrics;
 }
@@ -56,11 +73,21 @@ export interface LoadHooks {
 export interface LoadOutcome {
   metrics: LoadMetrics;
   elapsedMs: number;
-  /** Users this shard ran. */
+  /** Users this shard planned to run. */
   sessions: number;
+  /** Users started before the end (fewer than `sessions` when interrupted). */
+  started: number;
   peakOpen: number;
   peakServerRssBytes: number | undefined;
+  /** Stopped by the signal; `during` says in which phase. */
+  interrupted: { during: 'warm-up' | 'run' } | undefined;
 }
+
+/** Timeline resolution: one point a second. */
+const TICK_MS = 1000;
+const PROGRESS_MS = 250;
+/** Warm-up sessions start this far apart: a steady trickle, not a burst. */
+const WARMUP_STEP_MS = 2;
 
 export function parseShard(text: string): Shard {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
@@ -71,6 +98,17 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
+/** `N/s` (or `N`) arrivals per second. */
+export function parseArrivalRate(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/s)?\s*$/.exec(text);
+  const rate = Number(match?.[1]);
+  if (!match || !(rate > 0) || rate > 100_000)
+    throw new RangeError(
+      `--arrival-rate takes sessions per second, e.g. 50/s (above 0, at most 100000), got "${text}"`,
+    );
+  return rate;
+}
+
 /** The user numbers of the whole plan that this shard runs. */
 export function shardUsers(sessions: number, shard: Shard): number[] {
   const users: number[] = [];
@@ -78,76 +116,168 @@ export function shardUsers(sessions: number, shard: Shard): number[] {
   return users;
 }
 
+/** When user `user` (of the whole plan) is meant to start, in ms after the run's start. */
+function startOffsetMs(plan: LoadPlan, user: number, position: number, count: number): number {
+  if (plan.arrival) return (user * 1000) / plan.arrival.ratePerS;
+  return count > 1 ? (position * plan.rampMs) / (count - 1) : 0;
+}
+
 export async function runLoad(plan: LoadPlan, hooks: LoadHooks): Promise<LoadOutcome> {
+  const stop = new Stop();
+  if (hooks.signal?.aborted) stop.stop();
+  hooks.signal?.addEventListener('abort', () => stop.stop(), { once: true });
+  const localAddressOf = (user: number) =>
+    plan.localAddresses.length
+      ? { localAddress: plan.localAddresses[user % plan.localAddresses.length]! }
+      : {};
+  const userPlan = {
+    ...(plan.origin ? { origin: plan.origin } : {}),
+    scenario: plan.scenario,
+    text: plan.text,
+    thinkMs: plan.thinkMs,
+    thinkJitterMs: plan.thinkJitterMs,
+    handshakeTimeoutMs: plan.handshakeTimeoutMs,
+    runTimeoutMs: plan.runTimeoutMs,
+    fromIntendedTime: plan.arrival !== undefined,
+  };
+
   if (plan.warmupSessions > 0) {
     const warmup = new LoadMetrics();
-    const tokens = await Promise.all(
-      Array.from({ length: plan.warmupSessions }, (_, index) =>
-        hooks.token(`u_load_${plan.runTag}_s${plan.shard.index}_warmup_${index}`),
-      ),
+    const warmupStarted = performance.now();
+    let launched = 0;
+    const progress = setInterval(
+      () =>
+        hooks.onProgress?.({
+          phase: 'warm-up',
+          elapsedMs: performance.now() - warmupStarted,
+          started: launched,
+          planned: plan.warmupSessions,
+          open: warmup.openSessions,
+          metrics: warmup,
+        }),
+      PROGRESS_MS,
     );
-    const controller = new AbortController();
-    await Promise.all(
-      tokens.map(async (token, index) => {
-        await sleep(index * 2);
-        const url = plan.urls[index % plan.urls.length]!;
-        await runVirtualUser({ ...plan, url, runs: 1, holdMs: 0, token }, warmup, stopOf(controller.signal));
-      }),
-    );
+    try {
+      const tokens = await Promise.all(
+        Array.from({ length: plan.warmupSessions }, (_, index) =>
+          hooks.token(`u_load_${plan.runTag}_s${plan.shard.index}_warmup_${index}`),
+        ),
+      );
+      const running: Promise<void>[] = [];
+      for (const [index, token] of tokens.entries()) {
+        const wait = warmupStarted + index * WARMUP_STEP_MS - performance.now();
+        if (wait > 1) await pause(wait, stop);
+        if (stop.aborted) break;
+        launched++;
+        running.push(
+          runVirtualUser(
+            {
+              ...userPlan,
+              ...localAddressOf(index),
+              url: plan.urls[index % plan.urls.length]!,
+              token,
+              runs: 1,
+              holdMs: 0,
+              thinkMs: 0,
+              thinkJitterMs: 0,
+              intendedStartMs: performance.now(),
+              fromIntendedTime: false,
+            },
+            warmup,
+            stop,
+          ),
+        );
+      }
+      await Promise.all(running);
+    } finally {
+      clearInterval(progress);
+    }
+    if (stop.aborted)
+      return {
+        metrics: new LoadMetrics(),
+        elapsedMs: 0,
+        sessions: shardUsers(plan.sessions, plan.shard).length,
+        started: 0,
+        peakOpen: 0,
+        peakServerRssBytes: await hooks.sampleServerRss?.(),
+        interrupted: { during: 'warm-up' },
+      };
   }
+
   const metrics = new LoadMetrics();
   const users = shardUsers(plan.sessions, plan.shard);
   // Tokens first: signing inside the ramp would skew its pace.
-  const tokens = await Promise.all(
-    users.map(async (user) => ({
-      token: await hooks.token(`u_load_${plan.runTag}_${user}`),
-      url: plan.urls[user % plan.urls.length]!,
-    })),
-  );
-  const controller = new AbortController();
-  hooks.signal?.addEventListener('abort', () => controller.abort(), { once: true });
-  const stop = stopOf(controller.signal);
-  const step = users.length > 1 ? plan.rampMs / (users.length - 1) : 0;
+  const tokens: string[] = [];
+  for (const user of users) {
+    if (stop.aborted) break;
+    tokens.push(await hooks.token(`u_load_${plan.runTag}_${user}`));
+  }
   const started = performance.now();
-  let open = 0;
-  let peakOpen = 0;
   let peakRss: number | undefined;
   let launched = 0;
-
+  let nextTick = TICK_MS;
   const sampler = setInterval(() => {
-    hooks.onProgress?.({ elapsedMs: performance.now() - started, started: launched, open, metrics });
+    const elapsedMs = performance.now() - started;
+    while (elapsedMs >= nextTick) {
+      metrics.tick(nextTick);
+      nextTick += TICK_MS;
+    }
+    hooks.onProgress?.({
+      phase: 'run',
+      elapsedMs,
+      started: launched,
+      planned: users.length,
+      open: metrics.openSessions,
+      metrics,
+    });
     void hooks.sampleServerRss?.().then((rss) => {
       if (rss !== undefined) peakRss = Math.max(peakRss ?? 0, rss);
     });
-  }, 250);
+  }, PROGRESS_MS);
 
   const running: Promise<void>[] = [];
   try {
-    for (const [position, { token, url }] of tokens.entries()) {
-      if (controller.signal.aborted) break;
-      const due = started + position * step;
-      const wait = due - performance.now();
-      if (wait > 1) await sleep(wait);
+    for (let position = 0; position < tokens.length; position++) {
+      if (stop.aborted) break;
+      const user = users[position]!;
+      const intendedStartMs = started + startOffsetMs(plan, user, position, users.length);
+      const wait = intendedStartMs - performance.now();
+      if (wait > 1) await pause(wait, stop);
+      if (stop.aborted) break;
       launched++;
-      open++;
-      peakOpen = Math.max(peakOpen, open);
       running.push(
-        runVirtualUser({ ...plan, url, runs: plan.runsPerSession, token }, metrics, stop).finally(() => {
-          open--;
-        }),
+        runVirtualUser(
+          {
+            ...userPlan,
+            ...localAddressOf(user),
+            url: plan.urls[user % plan.urls.length]!,
+            token: tokens[position]!,
+            runs: plan.runsPerSession,
+            holdMs: plan.holdMs,
+            intendedStartMs,
+          },
+          metrics,
+          stop,
+        ),
       );
+      // The token is no longer needed here: let it go with the session.
+      tokens[position] = '';
     }
     await Promise.all(running);
   } finally {
     clearInterval(sampler);
   }
+  const elapsedMs = performance.now() - started;
+  if (elapsedMs - (nextTick - TICK_MS) > 50) metrics.tick(elapsedMs);
   const lastRss = await hooks.sampleServerRss?.();
   if (lastRss !== undefined) peakRss = Math.max(peakRss ?? 0, lastRss);
   return {
     metrics,
-    elapsedMs: performance.now() - started,
+    elapsedMs,
     sessions: users.length,
-    peakOpen,
+    started: launched,
+    peakOpen: metrics.peakOpenSessions,
     peakServerRssBytes: peakRss,
+    interrupted: stop.aborted ? { during: 'run' } : undefined,
   };
 }

@@ -5,7 +5,14 @@
  */
 import * as hdr from 'hdr-histogram-js';
 
-export const LATENCY_METRICS = ['handshake_ready', 'ack', 'first_event', 'delivery', 'run'] as const;
+export const LATENCY_METRICS = [
+  'handshake_ready',
+  'ack',
+  'first_event',
+  'delivery',
+  'run',
+  'schedule_lag',
+] as const;
 export type LatencyMetric = (typeof LATENCY_METRICS)[number];
 
 export const LATENCY_DESCRIPTIONS: Record<LatencyMetric, string> = {
@@ -14,6 +21,7 @@ export const LATENCY_DESCRIPTIONS: Record<LatencyMetric, string> = {
   first_event: 'user_message sent → first event of the run',
   delivery: 'event ts (server clock) → received (this clock; same host only)',
   run: 'user_message sent → agent_completed',
+  schedule_lag: 'planned → actual connect or send (the generator keeping its schedule)',
 };
 
 export const COUNTERS = [
@@ -55,6 +63,24 @@ const PERCENTILES: Record<Exclude<Stat, 'max' | 'mean'>, number> = {
 
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
+/** The counters that the timeline shows per interval. */
+export const TIMELINE_COUNTERS = [
+  'sessions_opened',
+  'runs_completed',
+  'runs_failed',
+  'events_received',
+] as const;
+type TimelineCounter = (typeof TIMELINE_COUNTERS)[number];
+
+/** One interval of the run: what happened in it, and its latencies. */
+export interface TimelinePoint {
+  /** End of the interval, ms since the run started. */
+  t_ms: number;
+  open_sessions: number;
+  counts: Record<TimelineCounter, number>;
+  latency_ms: Partial<Record<LatencyMetric, { count: number; p50: number; p99: number; max: number }>>;
+}
+
 export class LoadMetrics {
   private readonly histograms = new Map<LatencyMetric, hdr.Histogram>(
     LATENCY_METRICS.map((name) => [name, newHistogram()]),
@@ -64,10 +90,58 @@ export class LoadMetrics {
   ) as Record<Counter, number>;
   /** First few reasons per kind of failure, so a failing run says why without a flood. */
   readonly failures = new Map<string, number>();
+  /** The same latencies since the last `tick`, for the timeline. */
+  private readonly recent = new Map<LatencyMetric, hdr.Histogram>(
+    LATENCY_METRICS.map((name) => [name, newHistogram()]),
+  );
+  private readonly countedAtTick = Object.fromEntries(TIMELINE_COUNTERS.map((name) => [name, 0])) as Record<
+    TimelineCounter,
+    number
+  >;
+  readonly timeline: TimelinePoint[] = [];
+  /** Sessions between `ready` and their close, and the most there were at once. */
+  openSessions = 0;
+  peakOpenSessions = 0;
 
   recordMs(metric: LatencyMetric, ms: number): void {
     const micros = Math.min(HIGHEST_MICROS, Math.max(1, Math.round(ms * 1000)));
     this.histograms.get(metric)!.recordValue(micros);
+    this.recent.get(metric)!.recordValue(micros);
+  }
+
+  sessionOpened(): void {
+    this.openSessions++;
+    if (this.openSessions > this.peakOpenSessions) this.peakOpenSessions = this.openSessions;
+  }
+
+  sessionClosed(): void {
+    this.openSessions--;
+  }
+
+  /** Closes the current interval of the timeline at `elapsedMs`. */
+  tick(elapsedMs: number): void {
+    const counts = {} as Record<TimelineCounter, number>;
+    for (const name of TIMELINE_COUNTERS) {
+      counts[name] = this.counters[name] - this.countedAtTick[name];
+      this.countedAtTick[name] = this.counters[name];
+    }
+    const latency: TimelinePoint['latency_ms'] = {};
+    for (const [name, histogram] of this.recent) {
+      if (!histogram.totalCount) continue;
+      latency[name] = {
+        count: histogram.totalCount,
+        p50: round3(histogram.getValueAtPercentile(50) / 1000),
+        p99: round3(histogram.getValueAtPercentile(99) / 1000),
+        max: round3(histogram.getValueAtPercentile(100) / 1000),
+      };
+      histogram.reset();
+    }
+    this.timeline.push({
+      t_ms: Math.round(elapsedMs),
+      open_sessions: this.openSessions,
+      counts,
+      latency_ms: latency,
+    });
   }
 
   count(counter: Counter, by = 1): void {
@@ -98,6 +172,11 @@ export class LoadMetrics {
     };
   }
 
+  /** The whole distribution of one metric: value (ms) at each percentile, for the HDR plot. */
+  distribution(metric: LatencyMetric): Array<[percentile: number, ms: number]> {
+    return percentileDistribution(this.histograms.get(metric)!);
+  }
+
   /** The histograms in HdrHistogram's compressed base64 form, for shard files. */
   encode(): Record<LatencyMetric, string> {
     return Object.fromEntries(
@@ -105,13 +184,14 @@ export class LoadMetrics {
     ) as Record<LatencyMetric, string>;
   }
 
-  /** Adds another run's histograms and counters to these. */
+  /** Adds another run's histograms and counters to these (a metric it lacks adds nothing). */
   add(
-    encoded: Record<LatencyMetric, string>,
+    encoded: Partial<Record<LatencyMetric, string>>,
     counters: Record<Counter, number>,
     failures: Record<string, number>,
   ) {
     for (const name of LATENCY_METRICS) {
+      if (!encoded[name]) continue;
       const other = hdr.decodeFromCompressedBase64(encoded[name]);
       this.histograms.get(name)!.add(other);
       other.destroy();
@@ -120,4 +200,22 @@ export class LoadMetrics {
     for (const [reason, count] of Object.entries(failures))
       this.failures.set(reason, (this.failures.get(reason) ?? 0) + count);
   }
+}
+
+/**
+ * Percentile → value points of a histogram on HdrHistogram's usual log scale of "1 in N"
+ * (50 %, 75 %, 87.5 %, … up to the maximum), ready to plot.
+ */
+function percentileDistribution(histogram: hdr.Histogram): Array<[number, number]> {
+  if (!histogram.totalCount) return [];
+  const points: Array<[number, number]> = [];
+  for (let step = 0; step <= 60; step++) {
+    // 0, 50, 75, 87.5, … in half-steps of the "nines" for a smooth curve.
+    const percentile = 100 * (1 - 0.5 ** (step / 2));
+    const value = round3(histogram.getValueAtPercentile(percentile) / 1000);
+    points.push([Math.round(percentile * 1e6) / 1e6, value]);
+    if (1 / (1 - percentile / 100) > histogram.totalCount) break;
+  }
+  points.push([100, round3(histogram.getValueAtPercentile(100) / 1000)]);
+  return points;
 }

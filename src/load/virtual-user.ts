@@ -1,8 +1,9 @@
 /**
- * One simulated user: connect, wait for `ready`, send runs one after another on one thread,
- * hold the session open, close. A bare `ws` client that keeps no transcript, so thousands fit
- * in one process and the generator itself adds little to what it measures. It also checks what
- * a load test must not break: seq order per thread, and no event of another user's thread.
+ * One simulated user: connect, wait for `ready`, send runs one after another on one thread
+ * (thinking between them), hold the session open, close. A bare `ws` client that keeps no
+ * transcript, so thousands fit in one process and the generator itself adds little to what it
+ * measures. It also checks what a load test must not break: seq order per thread, and no event
+ * of another user's thread.
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -13,51 +14,114 @@ export interface VirtualUserPlan {
   url: string;
   token: string;
   origin?: string;
+  /** The local address to connect from (several spread sessions over more source ports). */
+  localAddress?: string;
   runs: number;
   scenario: Scenario;
   text: string;
+  /** Pause between one run's end and the next run, ± thinkJitterMs (uniform). */
+  thinkMs: number;
+  thinkJitterMs: number;
   /** How long the session stays open after its runs (idle sessions). */
   holdMs: number;
   handshakeTimeoutMs: number;
   runTimeoutMs: number;
+  /**
+   * When the schedule meant this user to connect (performance.now() time). With
+   * `fromIntendedTime`, latencies count from the intended times, so a late generator (a busy
+   * event loop, a timer fired late) shows up in the numbers instead of hiding: the correction
+   * for coordinated omission of the open model.
+   */
+  intendedStartMs: number;
+  fromIntendedTime: boolean;
 }
 
 type Frame = Record<string, unknown> & { type?: unknown };
 
-/** Aborting a run of thousands of users: one signal and one promise, not a listener per user. */
-export interface Stop {
-  signal: AbortSignal;
-  stopped: Promise<void>;
+/**
+ * Stopping a run of thousands of users. Waiters register and unregister themselves (a Set, not
+ * a listener or a `then` per user), so a finished session holds no reference from here and its
+ * socket can be collected while the run goes on.
+ */
+export class Stop {
+  private readonly waiting = new Set<() => void>();
+  private stopped = false;
+
+  get aborted(): boolean {
+    return this.stopped;
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const waiter of [...this.waiting]) waiter();
+    this.waiting.clear();
+  }
+
+  /** Calls `waiter` once on stop (soon, if already stopped); returns the unregistering. */
+  onStop(waiter: () => void): () => void {
+    if (this.stopped) {
+      queueMicrotask(waiter);
+      return () => {};
+    }
+    this.waiting.add(waiter);
+    return () => this.waiting.delete(waiter);
+  }
 }
 
-export function stopOf(signal: AbortSignal): Stop {
-  const stopped = new Promise<void>((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-  return { signal, stopped };
+/** A think time: thinkMs ± thinkJitterMs, uniform, never below 0. */
+export function thinkTime(thinkMs: number, jitterMs: number, random: () => number = Math.random): number {
+  return Math.max(0, thinkMs + (random() * 2 - 1) * jitterMs);
 }
 
 export async function runVirtualUser(plan: VirtualUserPlan, metrics: LoadMetrics, stop: Stop) {
-  const { signal } = stop;
-  const session = await openSession(plan, metrics);
+  const connectAt = performance.now();
+  metrics.recordMs('schedule_lag', Math.max(0, connectAt - plan.intendedStartMs));
+  const session = await openSession(
+    plan,
+    metrics,
+    stop,
+    plan.fromIntendedTime ? plan.intendedStartMs : connectAt,
+  );
   if (!session) return;
   try {
     const thread: ThreadState = { id: undefined, lastSeq: 0 };
-    for (let index = 0; index < plan.runs && !signal.aborted && session.isOpen(); index++)
-      await runOnce(session, plan, metrics, thread, index);
-    if (plan.holdMs > 0 && !signal.aborted) await pause(plan.holdMs, stop.stopped);
+    let intendedSend = performance.now();
+    for (let index = 0; index < plan.runs && !stop.aborted && session.isOpen(); index++) {
+      if (index > 0 && (plan.thinkMs > 0 || plan.thinkJitterMs > 0)) {
+        const think = thinkTime(plan.thinkMs, plan.thinkJitterMs);
+        intendedSend = performance.now() + think;
+        await pause(think, stop);
+        if (stop.aborted || !session.isOpen()) break;
+        metrics.recordMs('schedule_lag', Math.max(0, performance.now() - intendedSend));
+      } else intendedSend = performance.now();
+      await runOnce(
+        session,
+        plan,
+        metrics,
+        thread,
+        index,
+        plan.fromIntendedTime ? intendedSend : undefined,
+        stop,
+      );
+    }
+    if (plan.holdMs > 0 && !stop.aborted) await pause(plan.holdMs, stop);
   } finally {
     session.close();
   }
 }
 
-function pause(ms: number, stopped: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const elapsed = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
+/** Waits `ms`, or less when stopped. */
+export function pause(ms: number, stop: Stop): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      unregister();
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const unregister = stop.onStop(done);
   });
-  return Promise.race([elapsed, stopped]).finally(() => clearTimeout(timer));
 }
 
 interface ThreadState {
@@ -76,33 +140,44 @@ interface OpenSession {
   close(): void;
 }
 
-function openSession(plan: VirtualUserPlan, metrics: LoadMetrics): Promise<OpenSession | undefined> {
-  const started = performance.now();
+function openSession(
+  plan: VirtualUserPlan,
+  metrics: LoadMetrics,
+  stop: Stop,
+  measuredFrom: number,
+): Promise<OpenSession | undefined> {
   return new Promise((resolve) => {
     const socket = new WebSocket(plan.url, [SUBPROTOCOL], {
       headers: { Authorization: `Bearer ${plan.token}` },
       ...(plan.origin ? { origin: plan.origin } : {}),
+      ...(plan.localAddress ? { localAddress: plan.localAddress } : {}),
       handshakeTimeout: plan.handshakeTimeoutMs,
       perMessageDeflate: false,
     });
     let frameHandler: FrameHandler | undefined;
     let closeHandler: (() => void) | undefined;
     let ready = false;
-    const giveUp = (reason: string) => {
+    const giveUp = (reason: string | undefined) => {
       if (ready) return;
       ready = true;
       clearTimeout(readyTimer);
-      metrics.fail('sessions_failed', reason);
+      unregister();
+      // A session cut short by an interruption is not the server's failure.
+      if (reason !== undefined && !stop.aborted) metrics.fail('sessions_failed', reason);
       socket.terminate();
       resolve(undefined);
     };
     const readyTimer = setTimeout(() => giveUp('no ready in time'), plan.handshakeTimeoutMs);
+    const unregister = stop.onStop(() => giveUp(undefined));
     socket.once('unexpected-response', (_request, response) =>
       giveUp(`handshake answered ${response.statusCode}`),
     );
     socket.on('error', (error) => giveUp((error as NodeJS.ErrnoException).code ?? error.message));
+    let open = false;
     socket.once('close', (code) => {
       giveUp(`closed ${code} before ready`);
+      if (open) metrics.sessionClosed();
+      open = false;
       closeHandler?.();
     });
     socket.on('message', (data, isBinary) => {
@@ -118,9 +193,12 @@ function openSession(plan: VirtualUserPlan, metrics: LoadMetrics): Promise<OpenS
       if (!ready) {
         if (frame.type !== 'ready') return giveUp(`first frame was ${String(frame.type)}, not ready`);
         ready = true;
+        open = true;
         clearTimeout(readyTimer);
-        metrics.recordMs('handshake_ready', performance.now() - started);
+        unregister();
+        metrics.recordMs('handshake_ready', performance.now() - measuredFrom);
         metrics.count('sessions_opened');
+        metrics.sessionOpened();
         resolve(session);
         return;
       }
@@ -144,16 +222,18 @@ function openSession(plan: VirtualUserPlan, metrics: LoadMetrics): Promise<OpenS
   });
 }
 
-/** One run on the user's thread; resolves when it completed, failed or timed out. */
+/** One run on the user's thread; resolves when it completed, failed, timed out or was stopped. */
 function runOnce(
   session: OpenSession,
   plan: VirtualUserPlan,
   metrics: LoadMetrics,
   thread: ThreadState,
   index: number,
+  intendedSendAt: number | undefined,
+  stop: Stop,
 ): Promise<void> {
   const id = `m${index + 1}`;
-  const sentAt = performance.now();
+  const sentAt = intendedSendAt ?? performance.now();
   let runId: string | undefined;
   let sawFirst = false;
   metrics.count('runs_started');
@@ -163,7 +243,9 @@ function runOnce(
       if (done) return;
       done = true;
       clearTimeout(timer);
+      unregister();
       session.onFrame(() => {});
+      session.onClose(() => {});
       if (failure) metrics.fail('runs_failed', failure);
       resolve();
     };
@@ -171,6 +253,8 @@ function runOnce(
       () => finish(runId ? 'no agent_completed in time' : 'no ack in time'),
       plan.runTimeoutMs,
     );
+    // Interrupted mid-run: neither completed nor the server's failure.
+    const unregister = stop.onStop(() => finish());
     session.onClose(() => finish('connection closed mid-run'));
     session.onFrame((frame, receivedAtMs) => {
       if (frame.id === id) {

@@ -62,9 +62,10 @@ describe('agentwire load (built CLI)', () => {
       'first_event',
       'delivery',
       'run',
+      'schedule_lag',
     ]);
     expect(JSON.stringify(report)).not.toMatch(/eyJ[A-Za-z0-9_-]{5,}\./);
-  });
+  }, 120_000);
 
   it('fails, exit 1, on a threshold the run cannot meet, naming it with the measured value', async () => {
     const result = await cli([
@@ -82,7 +83,7 @@ describe('agentwire load (built CLI)', () => {
     expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toMatch(/✗ run\.p50<1 \(\d+(\.\d+)?\) \[given\]/);
     expect(result.stdout).toContain('verdict: FAILED');
-  });
+  }, 120_000);
 
   it('catches a server that breaks seq under load, and one that leaks events across users', async () => {
     const broken = await serveWith(['seq-dup']);
@@ -106,7 +107,7 @@ describe('agentwire load (built CLI)', () => {
     const leak = await cli(['load', '--target', leaky, ...common, ...CORRECTNESS]);
     expect(leak.code, leak.stderr).toBe(1);
     expect(JSON.parse(leak.stdout).counters.foreign_events).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('two shards merge into one report with every sample; a missing or repeated shard is refused', async () => {
     const target = await serveWith();
@@ -169,7 +170,7 @@ describe('agentwire load (built CLI)', () => {
     const other = await cli(['load', 'merge', join(dir, 'other.json')]);
     expect(other.code).toBe(64);
     expect(other.stderr).toMatch(/other\.json is not an agentwire load report \(kind: /);
-  });
+  }, 120_000);
 
   it('bad input: exit 64 naming the problem; an unreachable target: exit 2', async () => {
     const cases: Array<[string[], RegExp]> = [
@@ -179,6 +180,10 @@ describe('agentwire load (built CLI)', () => {
       [['--sessions', '0'], /--sessions takes a whole number from 1/],
       [['--target', 'ws://127.0.0.1:9/ws'], /needs the JWT secret/],
       [['--target', 'http://127.0.0.1:9/ws', '--jwt-secret', SECRET], /ws:\/\/ or wss:\/\//],
+      [['--arrival-rate', '10/s'], /--arrival-rate needs --duration-ms/],
+      [['--arrival-rate', '10/s', '--duration-ms', '1000', '--sessions', '5'], /not both/],
+      [['--arrival-rate', 'fast', '--duration-ms', '1000'], /--arrival-rate takes sessions per second/],
+      [['--local-address', 'here'], /--local-address takes an IP address/],
     ];
     for (const [args, message] of cases) {
       const result = await cli(['load', ...args]);
@@ -199,5 +204,5 @@ describe('agentwire load (built CLI)', () => {
     expect(unreachable.code).toBe(2);
     expect(unreachable.stderr).toMatch(/not one session could be opened .*ECONNREFUSED/);
     expect(unreachable.stdout + unreachable.stderr).not.toContain(SECRET);
-  });
+  }, 120_000);
 });

@@ -102,6 +102,11 @@ export interface DisposableTarget {
    * where a drained client reconnects. Absent when the target has only one instance.
    */
   sibling?: { wsUrl: string; httpUrl: string };
+  /**
+   * Stops the first instance as a crash would (no drain, runs left unfinished, R-6.5); resolves
+   * once it is gone. Absent when the target cannot be crashed on purpose.
+   */
+  crash?(): Promise<void>;
 }
 
 export interface CheckContext {

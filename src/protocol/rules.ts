@@ -28,6 +28,7 @@ export const RULES = {
   'R-6.2': 'Error codes are bad_request, not_found, rate_limited or internal',
   'R-6.3': 'Close codes 1000, 1001, 1003, 1009, 1011 and 4401 mean what AEP/1 says',
   'R-6.4': 'Graceful shutdown: stop accepting, /health 503, finish runs, close 1001, resume loses nothing',
+  'R-6.5': 'A crashed instance’s runs end within 10 s as error instance_lost, next seq, slots freed',
 } as const;
 
 export type RuleId = keyof typeof RULES;

@@ -73,8 +73,8 @@ export function createCheckContext(
           async disposableTarget() {
             const instance = await settings.disposableTarget!();
             disposables.push(instance.stop);
-            const { wsUrl, httpUrl, drain, sibling } = instance;
-            return { wsUrl, httpUrl, drain, ...(sibling ? { sibling } : {}) };
+            const { wsUrl, httpUrl, drain, sibling, crash } = instance;
+            return { wsUrl, httpUrl, drain, ...(sibling ? { sibling } : {}), ...(crash ? { crash } : {}) };
           },
         }
       : {}),

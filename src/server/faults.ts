@@ -111,6 +111,17 @@ export const FAULTS = {
     description: 'a graceful shutdown cancels the runs in flight instead of letting them finish',
     caughtBy: ['R-6.4/graceful-drain'],
   },
+  'orphans-never-ended': {
+    rule: 'R-6.5',
+    description:
+      'no instance takes over a crashed one: its runs never end and their subscribers wait forever',
+    caughtBy: ['R-6.5/crashed-instance-runs-end'],
+  },
+  'orphan-slot-kept': {
+    rule: 'R-6.5',
+    description: 'a crashed instance’s runs are ended but still count against their user’s in-flight limit',
+    caughtBy: ['R-6.5/crashed-instance-slots-freed'],
+  },
   'token-in-error': {
     rule: 'R-2.5',
     description: 'bad_request errors quote the session’s bearer token',

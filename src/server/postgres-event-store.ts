@@ -70,6 +70,11 @@ export class PostgresEventStore implements EventStore {
     return new PostgresEventStore(sql, schema);
   }
 
+  /** The schema holding this deployment's event log. */
+  get schemaName(): string {
+    return this.schema;
+  }
+
   async createThread(threadId: string, ownerId: string): Promise<void> {
     const { sql, schema } = this;
     await sql`INSERT INTO ${sql(schema)}.threads (id, owner_id) VALUES (${threadId}, ${ownerId})`;

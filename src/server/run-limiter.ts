@@ -9,7 +9,8 @@ import type { Redis } from 'ioredis';
 export interface RunLimiter {
   /** Takes a slot for the run unless the user already holds `limit`; false means rate_limited. */
   tryAcquire(userId: string, runId: string, limit: number): Promise<boolean>;
-  release(userId: string, runId: string): void;
+  /** Resolves once the slot is free for the user's next run. */
+  release(userId: string, runId: string): Promise<void>;
 }
 
 export class MemoryRunLimiter implements RunLimiter {
@@ -23,7 +24,7 @@ export class MemoryRunLimiter implements RunLimiter {
     return true;
   }
 
-  release(userId: string, runId: string): void {
+  async release(userId: string, runId: string): Promise<void> {
     const runs = this.held.get(userId);
     runs?.delete(runId);
     if (runs?.size === 0) this.held.delete(userId);
@@ -67,9 +68,9 @@ export class RedisRunLimiter implements RunLimiter {
     return taken === 1;
   }
 
-  release(userId: string, runId: string): void {
+  async release(userId: string, runId: string): Promise<void> {
     // A lost release is healed by the staleness rule; the run is over either way.
-    void this.redis.hdel(this.keyOf(userId), runId).catch(() => {});
+    await this.redis.hdel(this.keyOf(userId), runId).catch(() => {});
   }
 
   private keyOf(userId: string): string {

@@ -25,6 +25,8 @@ import { type JwtAlgorithm, TokenVerifier, tokenFromRequest } from './auth.js';
 import { type EventBus, LocalEventBus } from './event-bus.js';
 import { type EventStore, MemoryEventStore } from './event-store.js';
 import { type FaultSet, faultSetOf } from './faults.js';
+import { type InstanceLeases, MemoryInstanceLeases, RedisInstanceLeases } from './instance-leases.js';
+import { LeaseKeeper, type LeaseTiming } from './lease-keeper.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { MemoryRunLimiter, RedisRunLimiter, type RunLimiter } from './run-limiter.js';
 import { RunRegistry } from './run-registry.js';
@@ -63,6 +65,8 @@ export interface ServerOptions {
    * socket destroyed, the port closed); `agentwire serve` also exits the process.
    */
   onCrash?: () => void;
+  /** Lease timing of a deployment of several instances (R-6.5); the defaults end orphans within 4 s. */
+  leaseTiming?: Partial<LeaseTiming>;
 }
 
 export interface ProductionStorage {
@@ -78,6 +82,8 @@ export interface EmbeddedCluster {
   readonly store: EventStore;
   readonly bus: EventBus;
   readonly limiter: RunLimiter;
+  /** Which instance executes which run, and which instances are alive (R-6.5). */
+  readonly leases: InstanceLeases;
 }
 
 /** Shared memory for several embedded instances: a resume on one finds what another appended. */
@@ -90,6 +96,7 @@ function memoryStorage(faults: FaultSet): EmbeddedCluster {
     store: new MemoryEventStore(faults),
     bus: new LocalEventBus(faults),
     limiter: new MemoryRunLimiter(),
+    leases: new MemoryInstanceLeases(),
   };
 }
 
@@ -121,6 +128,8 @@ export interface DrainablePair {
   httpUrl: string;
   /** Drains the first instance (R-6.4). */
   drain(): Promise<void>;
+  /** Stops the first instance without draining, as a crash would (R-6.5). */
+  crash(): Promise<void>;
   /** The second instance, which outlives the drain. */
   sibling: { wsUrl: string; httpUrl: string };
   /** Stops both. */
@@ -133,6 +142,7 @@ export async function startDrainablePair(options: ServerOptions): Promise<Draina
     wsUrl: first.wsUrl,
     httpUrl: first.httpUrl,
     drain: first.close,
+    crash: first.kill,
     sibling: { wsUrl: second.wsUrl, httpUrl: second.httpUrl },
     stop: async () => void (await Promise.all([first.close(), second.close()])),
   };
@@ -145,6 +155,11 @@ export interface RunningServer {
   limits: Limits;
   /** Graceful shutdown (R-6.4). Resolves when every session is closed and the port is free. */
   close(): Promise<void>;
+  /**
+   * Stops as a crash would (R-6.5): sockets cut, runs left unfinished, the lease left to lapse,
+   * so another instance of the deployment must end the runs. Resolves when the port is free.
+   */
+  kill(): Promise<void>;
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -161,9 +176,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger.warn({ faults: faults.list() }, 'faults injected: this server breaks AEP/1 on purpose');
   const verifier = new TokenVerifier(options.jwtSecret, options.jwtAlgorithm ?? 'HS256', faults);
   const allowedOrigins = options.allowedOrigins?.length ? new Set(options.allowedOrigins) : undefined;
+  const hub = new ThreadHub(storage.store, storage.bus, faults);
+  const runs = new RunRegistry();
+  const clustered = Boolean(options.production || options.cluster);
+  // A lone embedded instance has nobody to take its runs over; a deployment's instances do.
+  const keeper = clustered
+    ? new LeaseKeeper({
+        leases: storage.leases,
+        hub,
+        limiter: storage.limiter,
+        logger,
+        faults,
+        ...(options.leaseTiming ? { timing: options.leaseTiming } : {}),
+        onLeaseLost: () => {
+          for (const run of runs.all()) {
+            hub.disown(run.runId);
+            run.abort.abort();
+          }
+        },
+      })
+    : undefined;
   const context: SessionContext = {
-    hub: new ThreadHub(storage.store, storage.bus, faults),
-    runs: new RunRegistry(),
+    hub,
+    runs,
     limiter: storage.limiter,
     limits,
     capabilities: options.capabilities ?? CAPABILITIES,
@@ -171,7 +206,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger,
     faults,
     crash,
-    inOrder: Boolean(options.production || options.cluster),
+    inOrder: clustered,
+    ...(keeper ? { leases: keeper } : {}),
   };
   const sessions = new Set<Session>();
   const agUiRuns = new Set<Promise<void>>();
@@ -252,6 +288,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   try {
     await context.hub.open();
+    await keeper?.start();
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(options.port ?? 0, host, () => {
@@ -260,6 +297,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
     });
   } catch (error) {
+    keeper?.halt();
     context.hub.close();
     await storage.release();
     throw error;
@@ -267,20 +305,34 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = (http.address() as AddressInfo).port;
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
 
-  let crashed = false;
+  let stoppedAbruptly: Promise<void> | undefined;
+  /** What a crash leaves behind: no drain, no goodbye, this instance's runs left unfinished. */
+  function stopAbruptly(): Promise<void> {
+    stoppedAbruptly ??= (async () => {
+      hub.halt();
+      keeper?.halt();
+      for (const run of context.runs.all()) run.abort.abort();
+      for (const client of wss.clients) client.terminate();
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeAllConnections();
+      await closed;
+      wss.close();
+      hub.close();
+      await storage.release();
+    })();
+    return stoppedAbruptly;
+  }
+
   function crash(): void {
-    if (crashed) return;
-    crashed = true;
+    if (stoppedAbruptly) return;
     logger.error('crashed (fault crash-on-bad-json)');
-    for (const run of context.runs.all()) run.abort.abort();
-    for (const client of wss.clients) client.terminate();
-    http.close();
-    http.closeAllConnections();
+    void stopAbruptly();
     options.onCrash?.();
   }
 
   let closing: Promise<void> | undefined;
   async function close(): Promise<void> {
+    if (stoppedAbruptly) return stoppedAbruptly;
     closing ??= (async () => {
       draining = true;
       const drainDeadline = faults.has('drain-cuts-runs')
@@ -293,6 +345,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         ]);
       }
       for (const run of context.runs.all()) run.abort.abort();
+      await Promise.all(context.runs.all().map((run) => run.finished));
+      await keeper?.leave();
       for (const session of sessions) session.closeWith(CloseCode.goingAway, 'server going away');
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       setTimeout(() => http.closeAllConnections(), 1000).unref();
@@ -313,6 +367,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     limits,
     close,
+    kill: stopAbruptly,
   };
 }
 
@@ -342,6 +397,9 @@ async function openStorage(options: ServerOptions, faults: FaultSet): Promise<Op
       store,
       bus,
       limiter,
+      // Keyed by schema too: deployments that share a Redis but not an event log never take
+      // over each other's runs.
+      leases: new RedisInstanceLeases(bus.commands, `${bus.channelName}:${store.schemaName}`),
       release: async () => void (await Promise.all([store.close(), bus.close()])),
     };
   }

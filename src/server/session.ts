@@ -23,6 +23,7 @@ import {
 import { executeRun } from './agent-run.js';
 import type { FaultSet } from './faults.js';
 import { InOrderDelivery } from './in-order-delivery.js';
+import type { LeaseKeeper } from './lease-keeper.js';
 import type { RunLimiter } from './run-limiter.js';
 import type { RunRegistry } from './run-registry.js';
 import type { Subscriber, ThreadHub } from './thread-hub.js';
@@ -41,6 +42,8 @@ export interface SessionContext {
   crash(): void;
   /** Threads may have writers on other instances, so events can arrive out of seq order. */
   inOrder: boolean;
+  /** In a deployment of several instances: records which runs this one executes. */
+  leases?: LeaseKeeper;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -193,6 +196,8 @@ export class Session implements Subscriber {
     const threadId = frame.thread_id ?? hub.newThreadId();
     const stored = frame.thread_id ? Promise.resolve() : hub.create(threadId, this.userId);
     const acked = stored.then(async () => {
+      // Recorded before the ack: a run the client knows of is one a survivor can end.
+      await this.context.leases?.recordRun({ runId, threadId, userId: this.userId, inputId: frame.id });
       if (this.ordered && !this.ordered.isFollowing(threadId))
         this.ordered.follow(threadId, frame.thread_id ? (await hub.lastSeq(threadId)) + 1 : 1);
       hub.subscribe(threadId, this);
@@ -205,7 +210,14 @@ export class Session implements Subscriber {
       .catch((error: unknown) => {
         this.context.logger.error({ err: String(error), run: runId }, 'run crashed');
       })
-      .finally(() => limiter.release(this.userId, runId));
+      .finally(async () => {
+        // A crashed or taken-over instance leaves the slot to the survivor that ends the run.
+        if (hub.hasLost(runId)) return;
+        await limiter.release(this.userId, runId);
+        await this.context.leases?.forgetRun(runId).catch((error: unknown) => {
+          this.context.logger.warn({ err: String(error), run: runId }, 'could not forget a finished run');
+        });
+      });
     runs.add({ runId, userId: this.userId, abort, finished });
     await acked;
   }

@@ -19,6 +19,9 @@ export class ThreadHub {
   readonly instanceId = `i_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   private readonly subscribers = new Map<string, Set<Subscriber>>();
   private readonly appendChains = new Map<string, Promise<unknown>>();
+  /** Runs whose events this instance may no longer append (a crash, or another took them over). */
+  private readonly disowned = new Set<string>();
+  private halted = false;
   /** Only the cross-user-leak fault reads it: the thread the previous event went to. */
   private previousThreadId: string | undefined;
 
@@ -35,6 +38,21 @@ export class ThreadHub {
 
   close(): void {
     this.bus.unsubscribe(this.instanceId);
+  }
+
+  /** As a crash does: nothing more is appended or delivered from here. */
+  halt(): void {
+    this.halted = true;
+  }
+
+  /** Another instance ended the run (R-6.5): this one must not add to it. */
+  disown(runId: string): void {
+    this.disowned.add(runId);
+  }
+
+  /** True when the run's end and in-flight slot are no longer this instance's to handle. */
+  hasLost(runId: string): boolean {
+    return this.halted || this.disowned.has(runId);
   }
 
   newThreadId(): string {
@@ -81,7 +99,10 @@ export class ThreadHub {
     const previous = this.appendChains.get(threadId) ?? Promise.resolve();
     const appended = previous
       .catch(() => undefined)
-      .then(() => this.store.append({ threadId, runId, type, data }))
+      .then(() => {
+        if (this.hasLost(runId)) throw new Error(`run ${runId} is no longer this instance's`);
+        return this.store.append({ threadId, runId, type, data });
+      })
       .then((event) => {
         this.deliverHere(event);
         this.bus.publish(this.instanceId, event);

@@ -42,6 +42,8 @@ export interface ServedBackend {
   output(): string;
   /** SIGTERM (a graceful drain); resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL, a crash: no drain, nothing cleaned up; resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 /** `agentwire serve ARGS` as a child process; resolves once it prints its WebSocket URL. */
@@ -71,6 +73,10 @@ export async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<Ser
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Check } from '../check.js';
+import { crashChecks } from './crash.js';
 import { drainChecks } from './drain.js';
 import { flowScenarios } from './flows.js';
 import { fuzzChecks } from './fuzz.js';
@@ -10,4 +11,5 @@ export const scenarioChecks: readonly Check[] = [
   ...resilienceScenarios,
   ...fuzzChecks,
   ...drainChecks,
+  ...crashChecks,
 ];

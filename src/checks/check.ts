@@ -73,6 +73,10 @@ export interface TokenFactory {
   algNone(sub: string): string;
   wrongAlgorithm(sub: string): Promise<string>;
   withoutExp(sub: string): Promise<string>;
+  /** Correctly signed and unexpired, but with no `sub` claim: no user id (R-2.2). */
+  withoutSub(): Promise<string>;
+  /** Correctly signed and unexpired, with `sub` set to the empty string. */
+  emptySub(): Promise<string>;
 }
 
 export type ConnectRequest = Omit<ConnectOptions, 'url' | 'transcript' | 'token'> & {

@@ -4,6 +4,7 @@ import type { Check } from './check.js';
 import { clientFrameChecks } from './client-frames.js';
 import { errorChecks } from './errors.js';
 import { eventChecks } from './events.js';
+import { handshakeEdgeChecks } from './handshake-edges.js';
 import { scenarioChecks } from './scenarios/index.js';
 import { sessionStartChecks } from './session-start.js';
 import { transportChecks } from './transport.js';
@@ -11,6 +12,7 @@ import { transportChecks } from './transport.js';
 export const AEP_CHECKS: readonly Check[] = [
   ...transportChecks,
   ...authChecks,
+  ...handshakeEdgeChecks,
   ...sessionStartChecks,
   ...clientFrameChecks,
   ...eventChecks,

@@ -6,7 +6,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 
 export interface MintOptions {
-  sub: string;
+  /** The user id; `undefined` leaves the claim out (a token R-2.2 gives no user). */
+  sub: string | undefined;
   /** Seconds until `exp`; negative values give an already expired token. Default 600. */
   expiresInS?: number;
   /** Omit `exp` entirely (R-2.2 makes it required). */
@@ -18,8 +19,8 @@ export async function mintToken(secret: string, options: MintOptions): Promise<s
   const now = Math.floor(Date.now() / 1000);
   const jwt = new SignJWT({})
     .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' })
-    .setSubject(options.sub)
     .setIssuedAt(now - 1);
+  if (options.sub !== undefined) jwt.setSubject(options.sub);
   if (!options.omitExp) jwt.setExpirationTime(now + (options.expiresInS ?? 600));
   return jwt.sign(new TextEncoder().encode(secret));
 }

@@ -10,5 +10,7 @@ export function createTokenFactory(secret: string): TokenFactory {
     algNone: (sub) => mintUnsignedToken(sub),
     wrongAlgorithm: (sub) => mintToken(secret, { sub, alg: 'HS512' }),
     withoutExp: (sub) => mintToken(secret, { sub, omitExp: true }),
+    withoutSub: () => mintToken(secret, { sub: undefined }),
+    emptySub: () => mintToken(secret, { sub: '' }),
   };
 }

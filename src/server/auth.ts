@@ -41,18 +41,23 @@ export class TokenVerifier {
   async verify(token: string | undefined): Promise<AuthResult> {
     const { faults } = this;
     if (!token) {
-      return faults.has('accept-no-token')
-        ? { ok: true, userId: 'anonymous', expiresAtMs: Date.now() + 3_600_000 }
-        : { ok: false, reason: 'no token' };
+      // Stryker disable all: fault injection, off in every conformance run
+      if (faults.has('accept-no-token'))
+        return { ok: true, userId: 'anonymous', expiresAtMs: Date.now() + 3_600_000 };
+      // Stryker restore all
+      return { ok: false, reason: 'no token' };
     }
+    // Stryker disable all: fault injection, off in every conformance run
     if (faults.has('accept-alg-none')) {
       const trusted = trustUnsigned(token);
       if (trusted) return trusted;
     }
+    // Stryker restore all
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: [this.algorithm],
         requiredClaims: ['sub', 'exp'],
+        // Stryker disable next-line all: fault injection, off in every conformance run
         ...(faults.has('accept-expired') ? { clockTolerance: '10 years' } : {}),
       });
       if (typeof payload.sub !== 'string' || payload.sub === '')
@@ -65,6 +70,7 @@ export class TokenVerifier {
 }
 
 /** The accept-alg-none fault: believes an unsigned token's claims. */
+// Stryker disable all: fault injection, off in every conformance run
 function trustUnsigned(token: string): AuthResult | undefined {
   try {
     if (decodeProtectedHeader(token).alg !== 'none') return undefined;
@@ -76,7 +82,9 @@ function trustUnsigned(token: string): AuthResult | undefined {
     return undefined;
   }
 }
+// Stryker restore all
 
+// Stryker disable all: the refusal's message is free text; AEP/1 specifies only the 401
 function describeJwtError(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'token expired';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'token algorithm not allowed';
@@ -85,3 +93,4 @@ function describeJwtError(error: unknown): string {
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'malformed token';
   return 'token rejected';
 }
+// Stryker restore all

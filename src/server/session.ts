@@ -93,6 +93,7 @@ export class Session implements Subscriber {
       () => this.closeWith(CloseCode.tokenExpired, 'token expired'),
       Math.min(Math.max(0, expiresAtMs - Date.now()), MAX_TIMER_MS),
     );
+    // Stryker disable next-line all: fault injection, off in every conformance run
     if (context.faults.has('no-ready')) return;
     this.send({
       type: 'ready',
@@ -121,6 +122,7 @@ export class Session implements Subscriber {
   }
 
   private sendError(id: unknown, code: ErrorCode, message: string): void {
+    // Stryker disable next-line all: fault injection, off in every conformance run
     const leaked = this.context.faults.has('token-in-error') ? ` (session token ${this.token})` : '';
     this.send({ type: 'error', ...(typeof id === 'string' ? { id } : {}), code, message: message + leaked });
   }
@@ -140,10 +142,12 @@ export class Session implements Subscriber {
     try {
       parsed = JSON.parse(data.toString('utf8'));
     } catch {
+      // Stryker disable all: fault injection, off in every conformance run
       if (this.context.faults.has('crash-on-bad-json')) {
         this.context.crash();
         return;
       }
+      // Stryker restore all
       this.sendError(undefined, 'bad_request', 'frame is not valid JSON');
       return;
     }
@@ -236,13 +240,13 @@ export class Session implements Subscriber {
     hub.subscribe(frame.thread_id, this);
     let replay: AgentEvent[];
     try {
-      replay = await hub.eventsAfter(
-        frame.thread_id,
-        faults.has('resume-replays-dup') ? Math.max(0, frame.after_seq - 1) : frame.after_seq,
-      );
+      // Stryker disable next-line all: fault injection, off in every conformance run
+      const from = faults.has('resume-replays-dup') ? Math.max(0, frame.after_seq - 1) : frame.after_seq;
+      replay = await hub.eventsAfter(frame.thread_id, from);
     } finally {
       this.replaying.delete(frame.thread_id);
     }
+    // Stryker disable next-line all: fault injection, off in every conformance run
     if (faults.has('resume-skips')) replay = replay.slice(1);
     for (const event of replay) this.send(event);
     this.send({ type: 'ack', id: frame.id, thread_id: frame.thread_id, replayed: replay.length });
@@ -262,6 +266,7 @@ export class Session implements Subscriber {
       return;
     }
     this.send({ type: 'ack', id: frame.id });
+    // Stryker disable next-line all: fault injection, off in every conformance run
     if (this.context.faults.has('cancel-ignored')) return;
     run.abort.abort();
   }

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Used only by `npm run mutation` (stryker.config.json): one test per conformance check, against
+ * the embedded reference backend. Not part of `npm test`.
+ */
+export default defineConfig({
+  test: {
+    include: ['test/mutation/**/*.mutation.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 30_000,
+  },
+});

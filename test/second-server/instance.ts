@@ -54,7 +54,8 @@ function refuse(socket: Duplex, status: number, reason: string): void {
 
 function offeredToken(request: IncomingMessage): string | undefined {
   const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
+  // The auth scheme is case-insensitive (RFC 9110 §11.1).
+  if (header && /^bearer /i.test(header)) return header.slice('Bearer '.length).trim();
   const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
   return offered.find((p) => p.startsWith('bearer.'))?.slice('bearer.'.length);
 }
@@ -116,6 +117,8 @@ export async function startSecondServer(options: SecondServerOptions): Promise<S
     } catch {
       return refuse(socket, 401, 'Unauthorized');
     }
+    // An empty sub names no user (R-2.2: sub is the user id).
+    if (user === '') return refuse(socket, 401, 'Unauthorized');
     if (socket.destroyed) return;
     if (draining) return refuse(socket, 503, 'Service Unavailable');
     sockets.handleUpgrade(request, socket, head, (ws) => openSession(ws, user, expiresAtMs));

@@ -12,6 +12,8 @@ export interface RedisBusOptions {
   redisUrl: string;
   /** The channel instances of one deployment share. */
   channel?: string;
+  /** Counts what the fan-out lost (metrics). */
+  onPublishError?: () => void;
 }
 
 export const DEFAULT_CHANNEL = 'agentwire:events';
@@ -26,6 +28,7 @@ export class RedisEventBus extends ListeningBus {
     private readonly publisher: Redis,
     private readonly subscriber: Redis,
     private readonly channel: string,
+    private readonly onPublishError: () => void = () => {},
   ) {
     super();
     subscriber.on('message', (channel: string, text: string) => {
@@ -46,7 +49,7 @@ export class RedisEventBus extends ListeningBus {
       await Promise.all([publisher.connect(), subscriber.connect()]);
       const channel = options.channel ?? DEFAULT_CHANNEL;
       await subscriber.subscribe(channel);
-      return new RedisEventBus(publisher, subscriber, channel);
+      return new RedisEventBus(publisher, subscriber, channel, options.onPublishError);
     } catch (error) {
       publisher.disconnect();
       subscriber.disconnect();
@@ -66,6 +69,7 @@ export class RedisEventBus extends ListeningBus {
   publish(origin: string, event: AgentEvent): void {
     const message: BusMessage = { origin, event };
     void this.publisher.publish(this.channel, JSON.stringify(message)).catch(() => {
+      this.onPublishError();
       // A lost publish only delays other instances' subscribers until they resume: the event is
       // already in the log.
     });

@@ -28,10 +28,14 @@ import { type FaultSet, faultSetOf } from './faults.js';
 import { type InstanceLeases, MemoryInstanceLeases, RedisInstanceLeases } from './instance-leases.js';
 import { LeaseKeeper, type LeaseTiming } from './lease-keeper.js';
 import { createLogger, type LogLevel } from './logger.js';
+import { type RefusalReason, ServerMetrics } from './metrics.js';
 import { MemoryRunLimiter, RedisRunLimiter, type RunLimiter } from './run-limiter.js';
 import { RunRegistry } from './run-registry.js';
 import { Session, type SessionContext } from './session.js';
 import { ThreadHub } from './thread-hub.js';
+
+/** Prometheus scrapes this (text format). */
+export const METRICS_PATH = '/metrics';
 
 export interface ServerOptions {
   jwtSecret: string;
@@ -170,14 +174,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const faults = faultSetOf(options.faults, mode);
   if (mode === 'production' && !options.production)
     throw new Error('production mode needs a Postgres URL and a Redis URL for its event log and fan-out');
-  const storage = await openStorage(options, faults);
+  const sessions = new Set<Session>();
+  const runs = new RunRegistry();
+  const metrics = new ServerMetrics({ openSessions: () => sessions.size, runsInFlight: () => runs.size });
+  const storage = await openStorage(options, faults, () => metrics.busErrors.inc());
   const logger = createLogger(options.logLevel ?? 'warn', options.logDestination);
   if (faults.size)
     logger.warn({ faults: faults.list() }, 'faults injected: this server breaks AEP/1 on purpose');
   const verifier = new TokenVerifier(options.jwtSecret, options.jwtAlgorithm ?? 'HS256', faults);
   const allowedOrigins = options.allowedOrigins?.length ? new Set(options.allowedOrigins) : undefined;
-  const hub = new ThreadHub(storage.store, storage.bus, faults);
-  const runs = new RunRegistry();
+  const hub = new ThreadHub(storage.store, storage.bus, faults, () => metrics.storeErrors.inc());
   const clustered = Boolean(options.production || options.cluster);
   // A lone embedded instance has nobody to take its runs over; a deployment's instances do.
   const keeper = clustered
@@ -188,6 +194,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         logger,
         faults,
         ...(options.leaseTiming ? { timing: options.leaseTiming } : {}),
+        onTakeover: (_instanceId, runsEnded) => {
+          metrics.leaseTakeovers.inc();
+          metrics.orphanedRunsEnded.inc(runsEnded);
+        },
         onLeaseLost: () => {
           for (const run of runs.all()) {
             hub.disown(run.runId);
@@ -208,8 +218,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     crash,
     inOrder: clustered,
     ...(keeper ? { leases: keeper } : {}),
+    metrics,
   };
-  const sessions = new Set<Session>();
   const agUiRuns = new Set<Promise<void>>();
   const agUi = {
     verifier,
@@ -244,6 +254,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       respondJson(response, draining ? 503 : 200, body);
       return;
     }
+    if (request.method === 'GET' && url.pathname === METRICS_PATH) {
+      void metrics.scrape().then(
+        ({ contentType, body }) => {
+          response.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+          response.end(body);
+        },
+        (error: unknown) => {
+          logger.error({ err: String(error) }, 'metrics scrape failed');
+          respondJson(response, 500, { error: 'internal', message: 'metrics unavailable' });
+        },
+      );
+      return;
+    }
     if (request.method === 'POST' && url.pathname === AG_UI_PATH) {
       if (draining) {
         respondJson(response, 503, { error: 'draining', message: 'server is shutting down' });
@@ -261,28 +284,39 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   async function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const startedAt = performance.now();
+    const refuseUpgrade = (
+      socket: Duplex,
+      status: RefusalReason & `${number}`,
+      error: string,
+      message: string,
+    ) => {
+      metrics.refused(status);
+      refuseUpgradeWith(socket, Number(status), error, message);
+    };
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== path)
-      return refuseUpgrade(socket, 404, 'not_found', `WebSocket endpoint is ${path}`);
-    if (draining) return refuseUpgrade(socket, 503, 'draining', 'server is shutting down');
+      return refuseUpgrade(socket, '404', 'not_found', `WebSocket endpoint is ${path}`);
+    if (draining) return refuseUpgrade(socket, '503', 'draining', 'server is shutting down');
     const origin = request.headers.origin;
     const foreignOrigin = allowedOrigins !== undefined && origin !== undefined && !allowedOrigins.has(origin);
     // Stryker disable next-line all: fault injection, off in every conformance run
     if (foreignOrigin && !faults.has('any-origin')) {
       logger.info({ origin }, 'refused origin');
-      return refuseUpgrade(socket, 403, 'forbidden', 'origin not allowed');
+      return refuseUpgrade(socket, '403', 'forbidden', 'origin not allowed');
     }
     const token = tokenFromRequest(request);
     const auth = await verifier.verify(token);
     if (!auth.ok) {
       logger.info({ reason: auth.reason }, 'refused handshake');
-      return refuseUpgrade(socket, 401, 'unauthorized', auth.reason);
+      return refuseUpgrade(socket, '401', 'unauthorized', auth.reason);
     }
     if (draining || socket.destroyed)
-      return refuseUpgrade(socket, 503, 'draining', 'server is shutting down');
+      return refuseUpgrade(socket, '503', 'draining', 'server is shutting down');
     wss.handleUpgrade(request, socket, head, (ws) => {
       const session = new Session(ws, auth.userId, auth.expiresAtMs, context, token);
       sessions.add(session);
+      metrics.handshakeSeconds.observe((performance.now() - startedAt) / 1000);
       ws.once('close', () => sessions.delete(session));
       logger.debug({ session: session.sessionId, user: auth.userId }, 'session opened');
     });
@@ -380,7 +414,11 @@ interface OpenedStorage extends EmbeddedCluster {
   release(): Promise<void>;
 }
 
-async function openStorage(options: ServerOptions, faults: FaultSet): Promise<OpenedStorage> {
+async function openStorage(
+  options: ServerOptions,
+  faults: FaultSet,
+  onBusError: () => void,
+): Promise<OpenedStorage> {
   if (options.production) {
     const { databaseUrl, redisUrl, schema, channel } = options.production;
     // Loaded only in production mode: the embedded default never pays for the drivers.
@@ -391,7 +429,7 @@ async function openStorage(options: ServerOptions, faults: FaultSet): Promise<Op
     const store = await PostgresEventStore.open({ databaseUrl, schema });
     let bus: Awaited<ReturnType<typeof RedisEventBus.open>>;
     try {
-      bus = await RedisEventBus.open({ redisUrl, channel });
+      bus = await RedisEventBus.open({ redisUrl, channel, onPublishError: onBusError });
     } catch (error) {
       await store.close();
       throw error;
@@ -423,7 +461,7 @@ function respondJson(response: ServerResponse, status: number, body: unknown): v
   response.end(text);
 }
 
-function refuseUpgrade(socket: Duplex, status: number, error: string, message: string): void {
+function refuseUpgradeWith(socket: Duplex, status: number, error: string, message: string): void {
   const body = JSON.stringify({ error, message });
   const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[
     status

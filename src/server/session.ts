@@ -24,6 +24,7 @@ import { executeRun } from './agent-run.js';
 import type { FaultSet } from './faults.js';
 import { InOrderDelivery } from './in-order-delivery.js';
 import type { LeaseKeeper } from './lease-keeper.js';
+import type { ServerMetrics } from './metrics.js';
 import type { RunLimiter } from './run-limiter.js';
 import type { RunRegistry } from './run-registry.js';
 import type { Subscriber, ThreadHub } from './thread-hub.js';
@@ -44,6 +45,7 @@ export interface SessionContext {
   inOrder: boolean;
   /** In a deployment of several instances: records which runs this one executes (R-6.5). */
   leases?: LeaseKeeper;
+  metrics?: ServerMetrics;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -71,7 +73,7 @@ export class Session implements Subscriber {
   ) {
     this.ordered = context.inOrder
       ? new InOrderDelivery(
-          (event) => this.send(event),
+          (event) => this.sendLive(event),
           (threadId, afterSeq) => context.hub.eventsAfter(threadId, afterSeq),
         )
       : undefined;
@@ -86,9 +88,11 @@ export class Session implements Subscriber {
         });
     });
     socket.on('close', () => this.onClose());
-    socket.on('error', (error) =>
-      context.logger.debug({ err: error.message, session: this.sessionId }, 'socket error'),
-    );
+    socket.on('error', (error: Error & { code?: string }) => {
+      // ws closes a connection whose frame is over max_frame_bytes with 1009 (R-6.3).
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') context.metrics?.refused('1009');
+      context.logger.debug({ err: error.message, session: this.sessionId }, 'socket error');
+    });
     this.expiryTimer = setTimeout(
       () => this.closeWith(CloseCode.tokenExpired, 'token expired'),
       Math.min(Math.max(0, expiresAtMs - Date.now()), MAX_TIMER_MS),
@@ -110,15 +114,25 @@ export class Session implements Subscriber {
     const held = this.replaying.get(event.thread_id);
     if (held) held.push(event);
     else if (this.ordered) this.ordered.offer(event);
-    else this.send(event);
+    else this.sendLive(event);
   }
 
   closeWith(code: number, reason: string): void {
+    if (code === CloseCode.tokenExpired) this.context.metrics?.refused('4401');
+    if (code === CloseCode.unsupportedData) this.context.metrics?.refused('1003');
     if (this.socket.readyState === this.socket.OPEN) this.socket.close(code, reason);
   }
 
   private send(frame: object): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(frame));
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(JSON.stringify(frame));
+    if ('seq' in frame) this.context.metrics?.eventsDelivered.inc();
+  }
+
+  /** An event as it happens (not a replay): how long it took from the store to here is measured. */
+  private sendLive(event: AgentEvent): void {
+    this.send(event);
+    this.context.metrics?.deliverySeconds.observe(Math.max(0, Date.now() - Date.parse(event.ts)) / 1000);
   }
 
   private sendError(id: unknown, code: ErrorCode, message: string): void {
@@ -194,6 +208,7 @@ export class Session implements Subscriber {
     }
     const runId = shortId('r');
     if (!(await limiter.tryAcquire(this.userId, runId, limits.max_inflight_runs))) {
+      this.context.metrics?.refused('rate_limited');
       this.sendError(frame.id, 'rate_limited', `at most ${limits.max_inflight_runs} runs in flight per user`);
       return;
     }
@@ -255,7 +270,7 @@ export class Session implements Subscriber {
       this.ordered.follow(frame.thread_id, lastSeq + 1);
       for (const event of held) this.ordered.offer(event);
     } else {
-      for (const event of held) if (event.seq > lastSeq) this.send(event);
+      for (const event of held) if (event.seq > lastSeq) this.sendLive(event);
     }
   }
 

@@ -15,6 +15,14 @@ export interface Subscriber {
   deliver(event: AgentEvent): void;
 }
 
+/** An append for a run this instance no longer owns (it crashed, or another took the run over). */
+export class RunLostError extends Error {
+  constructor(runId: string) {
+    super(`run ${runId} is no longer this instance's`);
+    this.name = 'RunLostError';
+  }
+}
+
 export class ThreadHub {
   readonly instanceId = `i_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   private readonly subscribers = new Map<string, Set<Subscriber>>();
@@ -29,6 +37,7 @@ export class ThreadHub {
     private readonly store: EventStore,
     private readonly bus: EventBus,
     private readonly faults: FaultSet = FaultSet.none,
+    private readonly onStoreError: () => void = () => {},
   ) {}
 
   /** Starts receiving other instances' events. */
@@ -100,8 +109,11 @@ export class ThreadHub {
     const appended = previous
       .catch(() => undefined)
       .then(() => {
-        if (this.hasLost(runId)) throw new Error(`run ${runId} is no longer this instance's`);
-        return this.store.append({ threadId, runId, type, data });
+        if (this.hasLost(runId)) throw new RunLostError(runId);
+        return this.store.append({ threadId, runId, type, data }).catch((error: unknown) => {
+          this.onStoreError();
+          throw error;
+        });
       })
       .then((event) => {
         this.deliverHere(event);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What `npm test` needs on this kind of machine, provided before the tests run (npm's pretest):
-# PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379, a Docker engine, Debian's Chromium.
+# PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379, a Docker engine, pytest, Debian's Chromium.
 # Each step does nothing when the piece is already there. Without root (or passwordless sudo)
 # nothing is installed: the script stops at once, naming the missing piece and its fix.
 set -euo pipefail
@@ -32,6 +32,14 @@ fi
 if ! timeout 5 docker info >/dev/null 2>&1; then
   need_root_for "a Docker engine" "run 'sudo bash .ci/docker-up.sh' and rerun npm test"
   bash .ci/docker-up.sh
+fi
+
+if ! python3 -m pytest --version >/dev/null 2>&1; then
+  need_root_for "pytest (python3 -m pytest), which the gate tests run" "run 'sudo apt-get install -y python3-pytest' and rerun npm test"
+  say "installing python3-pytest"
+  as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi; }
+  as_root apt-get update -qq </dev/null
+  as_root apt-get install -y -qq --no-install-recommends python3-pytest </dev/null >/dev/null
 fi
 
 if [ ! -x /usr/bin/chromium ]; then

@@ -9,6 +9,7 @@ import { TOOL_VERSION } from '../version.js';
 import { registerEnvCommands } from './env-commands.js';
 import { CliError } from './errors.js';
 import { registerFaultsCommand } from './faults-command.js';
+import { registerGateCommand } from './gate-command.js';
 import { registerLoadCommand } from './load-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve-command.js';
@@ -27,6 +28,7 @@ function buildProgram(): Command {
   registerEnvCommands(program);
   registerFaultsCommand(program);
   registerLoadCommand(program);
+  registerGateCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

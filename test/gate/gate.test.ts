@@ -120,7 +120,7 @@ async function produce(name: keyof typeof projects, docker: boolean): Promise<st
   for (const [file, content] of Object.entries(project.files)) await writeFile(join(dir, file), content);
   const out = join(root, 'results', `${name}${docker ? '-docker' : ''}.xml`);
   const [command, args, env] = project.command(out);
-  const childEnv = { ...process.env, ...env, CI: '1', DOCKER: docker ? '1' : '0' };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, CI: '1', DOCKER: docker ? '1' : '0' };
   delete childEnv.VITEST;
   delete childEnv.VITEST_WORKER_ID;
   delete childEnv.VITEST_POOL_ID;

@@ -226,7 +226,7 @@ describe('agentwire gate', { timeout: 120_000 }, () => {
     const summary = join(root, 'step-summary.md');
     await writeFile(summary, '# earlier step\n');
     const result = await gate([reports.pytestWsOnly!], { GITHUB_STEP_SUMMARY: summary });
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toContain('gate FAILED: 0 executed');
     expect(result.stdout).toContain('no test was executed (80 skipped of 80)');
     expect(result.stdout).toMatch(/80 × Docker not available/);

@@ -19,8 +19,13 @@ import { redactText, redactUrl } from '../tiers/index.js';
 import { notCheckedError, usageError } from './errors.js';
 import { checkedFaults } from './faults-command.js';
 import { collect, parsePort, parseWholeNumber } from './options.js';
+import {
+  registerServeSecurityOptions,
+  type ServeSecurityOptions,
+  serveSecurityOf,
+} from './serve-security.js';
 
-interface ServeOptions {
+interface ServeOptions extends ServeSecurityOptions {
   port: number;
   host: string;
   jwtSecret?: string;
@@ -38,7 +43,7 @@ const DEMO_USER = 'u_demo';
 const DEMO_TOKEN_LIFETIME_S = 3600;
 
 export function registerServeCommand(program: Command): void {
-  program
+  const command = program
     .command('serve')
     .description('run the AEP/1 reference backend alone')
     .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort, 8080)
@@ -73,6 +78,7 @@ export function registerServeCommand(program: Command): void {
     .action(async (options: ServeOptions) => {
       await serve(options);
     });
+  registerServeSecurityOptions(command);
 }
 
 async function serve(options: ServeOptions): Promise<void> {
@@ -96,6 +102,7 @@ async function serve(options: ServeOptions): Promise<void> {
     );
   if (options.instances > 1 && options.port === 0)
     throw usageError('AW_BAD_PORT', '--instances needs a --port to count from (0 would scatter them)');
+  const security = serveSecurityOf(options);
   const given = options.jwtSecret ?? process.env.AGENTWIRE_JWT_SECRET;
   const secret = given ?? newSecret();
   let servers: RunningServer[];
@@ -110,6 +117,8 @@ async function serve(options: ServeOptions): Promise<void> {
         ...(process.stderr.isTTY ? { logDestination: await prettyLogs() } : {}),
         faults,
         ...(production ? { production } : {}),
+        ...(security.jwtPublicKey ? { jwtPublicKey: security.jwtPublicKey } : {}),
+        ...(security.tls ? { tls: security.tls } : {}),
         onCrash: () => {
           process.stderr.write('agentwire: the reference backend crashed (fault crash-on-bad-json)\n');
           process.exit(70);
@@ -149,10 +158,14 @@ async function serve(options: ServeOptions): Promise<void> {
       ]),
       `  threads     ${production ? `Postgres ${redactUrl(production.databaseUrl)} (schema ${production.schema}), fan-out Redis ${redactUrl(production.redisUrl)}` : servers.length > 1 ? 'in memory, shared by the instances' : 'in memory'}`,
       `  origins     ${options.allowedOrigin.length ? options.allowedOrigin.join(', ') : 'any'}`,
-      `  secret      ${given ? 'as given' : 'generated for this process (pass --jwt-secret or AGENTWIRE_JWT_SECRET to choose one)'}`,
-      `  demo user   ${DEMO_USER}`,
-      `  demo token  ${token}`,
-      '              (valid 1 h; send as "Authorization: Bearer <token>" or subprotocol "bearer.<token>")',
+      ...(security.describeTokens
+        ? [`  tokens      verified with ${security.describeTokens}`]
+        : [
+            `  secret      ${given ? 'as given' : 'generated for this process (pass --jwt-secret or AGENTWIRE_JWT_SECRET to choose one)'}`,
+            `  demo user   ${DEMO_USER}`,
+            `  demo token  ${token}`,
+            '              (valid 1 h; send as "Authorization: Bearer <token>" or subprotocol "bearer.<token>")',
+          ]),
       'Ctrl+C stops it gracefully.',
       '',
     ].join('\n'),

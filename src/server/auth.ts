@@ -3,12 +3,51 @@
  * `bearer.<jwt>` subprotocol and verifies it with the one configured algorithm. Failure reasons
  * never quote the token (R-2.5).
  */
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  errors,
+  type JWTVerifyOptions,
+  type JWTVerifyResult,
+  jwtVerify,
+} from 'jose';
 import { BEARER_SUBPROTOCOL_PREFIX } from '../protocol/index.js';
 import { FaultSet } from './faults.js';
 
 export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
+export type PublicKeyAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
+export const PUBLIC_KEY_ALGORITHMS: readonly PublicKeyAlgorithm[] = ['RS256', 'ES256', 'EdDSA'];
+
+/**
+ * Verification by public key instead of a shared secret: a PEM (SPKI) key, or a JWKS URL (keys
+ * cached; fetched again when a token names an unknown `kid`). Algorithms are pinned: those
+ * given, else the one the PEM key's type allows, else RS256 for a JWKS.
+ */
+export interface PublicKeyVerification {
+  publicKeyPem?: string;
+  jwksUrl?: string;
+  algorithms?: readonly PublicKeyAlgorithm[];
+  /** When set, tokens must carry this `iss`. */
+  issuer?: string;
+  /** When set, tokens must carry this `aud`. */
+  audience?: string;
+}
+
+/** The one algorithm a PEM public key can verify. */
+export function algorithmOfKey(key: KeyObject): PublicKeyAlgorithm {
+  const type = key.asymmetricKeyType;
+  if (type === 'rsa') return 'RS256';
+  if (type === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+  if (type === 'ed25519') return 'EdDSA';
+  throw new Error(
+    `unsupported public key (${type}${key.asymmetricKeyDetails?.namedCurve ? ` ${key.asymmetricKeyDetails.namedCurve}` : ''}): use RSA (RS256), EC P-256 (ES256) or Ed25519 (EdDSA)`,
+  );
+}
+
+type Verify = (token: string, options: JWTVerifyOptions) => Promise<JWTVerifyResult>;
 
 export type AuthResult = { ok: true; userId: string; expiresAtMs: number } | { ok: false; reason: string };
 
@@ -28,14 +67,33 @@ export function tokenFromRequest(request: IncomingMessage): string | undefined {
 }
 
 export class TokenVerifier {
-  private readonly key: Uint8Array;
+  private readonly verifyWith: Verify;
+  private readonly algorithms: readonly string[];
+  private readonly claims: Pick<JWTVerifyOptions, 'issuer' | 'audience'>;
 
   constructor(
     secret: string,
-    private readonly algorithm: JwtAlgorithm = 'HS256',
+    algorithm: JwtAlgorithm = 'HS256',
     private readonly faults: FaultSet = FaultSet.none,
+    publicKey?: PublicKeyVerification,
   ) {
-    this.key = new TextEncoder().encode(secret);
+    this.claims = {
+      ...(publicKey?.issuer ? { issuer: publicKey.issuer } : {}),
+      ...(publicKey?.audience ? { audience: publicKey.audience } : {}),
+    };
+    if (publicKey?.jwksUrl) {
+      const keySet = createRemoteJWKSet(new URL(publicKey.jwksUrl), { cooldownDuration: 1000 });
+      this.verifyWith = (token, options) => jwtVerify(token, keySet, options);
+      this.algorithms = publicKey.algorithms ?? ['RS256'];
+    } else if (publicKey?.publicKeyPem) {
+      const key = createPublicKey(publicKey.publicKeyPem);
+      this.verifyWith = (token, options) => jwtVerify(token, key, options);
+      this.algorithms = publicKey.algorithms ?? [algorithmOfKey(key)];
+    } else {
+      const key = new TextEncoder().encode(secret);
+      this.verifyWith = (token, options) => jwtVerify(token, key, options);
+      this.algorithms = [algorithm];
+    }
   }
 
   async verify(token: string | undefined): Promise<AuthResult> {
@@ -54,8 +112,9 @@ export class TokenVerifier {
     }
     // Stryker restore all
     try {
-      const { payload } = await jwtVerify(token, this.key, {
-        algorithms: [this.algorithm],
+      const { payload } = await this.verifyWith(token, {
+        algorithms: [...this.algorithms],
+        ...this.claims,
         requiredClaims: ['sub', 'exp'],
         // Stryker disable next-line all: fault injection, off in every conformance run
         ...(faults.has('accept-expired') ? { clockTolerance: '10 years' } : {}),
@@ -91,6 +150,7 @@ function describeJwtError(error: unknown): string {
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad signature';
   if (error instanceof errors.JWTClaimValidationFailed) return `claim ${error.claim} invalid or missing`;
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'malformed token';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'no key for the token’s kid';
   return 'token rejected';
 }
 // Stryker restore all

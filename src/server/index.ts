@@ -1,4 +1,5 @@
-export type { JwtAlgorithm } from './auth.js';
+export type { JwtAlgorithm, PublicKeyAlgorithm, PublicKeyVerification } from './auth.js';
+export { PUBLIC_KEY_ALGORITHMS } from './auth.js';
 export {
   FAULT_NAMES,
   FAULTS,

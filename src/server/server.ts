@@ -4,6 +4,7 @@
  * gracefully (R-6.4): refuse new sessions, /health 503, let runs finish, close sessions 1001.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { DestinationStream } from 'pino';
@@ -21,7 +22,7 @@ import {
 } from '../protocol/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { handleAgUiRun } from './ag-ui-endpoint.js';
-import { type JwtAlgorithm, TokenVerifier, tokenFromRequest } from './auth.js';
+import { type JwtAlgorithm, type PublicKeyVerification, TokenVerifier, tokenFromRequest } from './auth.js';
 import { type EventBus, LocalEventBus } from './event-bus.js';
 import { type EventStore, MemoryEventStore } from './event-store.js';
 import { type FaultSet, faultSetOf } from './faults.js';
@@ -44,6 +45,10 @@ export interface ServerOptions {
   port?: number;
   path?: string;
   jwtAlgorithm?: JwtAlgorithm;
+  /** Verify tokens with a public key or a JWKS instead of `jwtSecret`. */
+  jwtPublicKey?: PublicKeyVerification;
+  /** Serve wss:// and https:// with this certificate and key (PEM). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** When set, a request whose Origin header is present and not listed is refused with 403. */
   allowedOrigins?: string[];
   limits?: Partial<Limits>;
@@ -181,7 +186,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const logger = createLogger(options.logLevel ?? 'warn', options.logDestination);
   if (faults.size)
     logger.warn({ faults: faults.list() }, 'faults injected: this server breaks AEP/1 on purpose');
-  const verifier = new TokenVerifier(options.jwtSecret, options.jwtAlgorithm ?? 'HS256', faults);
+  const verifier = new TokenVerifier(
+    options.jwtSecret,
+    options.jwtAlgorithm ?? 'HS256',
+    faults,
+    options.jwtPublicKey,
+  );
   const allowedOrigins = options.allowedOrigins?.length ? new Set(options.allowedOrigins) : undefined;
   const hub = new ThreadHub(storage.store, storage.bus, faults, () => metrics.storeErrors.inc());
   const clustered = Boolean(options.production || options.cluster);
@@ -239,7 +249,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
 
-  const http = createServer((request, response) => handleHttp(request, response));
+  const http = options.tls
+    ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, (request, response) =>
+        handleHttp(request, response),
+      )
+    : createServer((request, response) => handleHttp(request, response));
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     void handleUpgrade(request, socket, head);
@@ -400,8 +414,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   return {
-    wsUrl: `ws://${hostForUrl}:${port}${path}`,
-    httpUrl: `http://${hostForUrl}:${port}`,
+    wsUrl: `${options.tls ? 'wss' : 'ws'}://${hostForUrl}:${port}${path}`,
+    httpUrl: `${options.tls ? 'https' : 'http'}://${hostForUrl}:${port}`,
     port,
     limits,
     close,

@@ -61,7 +61,7 @@ export async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<Ser
   child.stderr.on('data', append);
   const wsUrl = await new Promise<string>((resolve, reject) => {
     const onData = () => {
-      const url = /websocket\s+(ws:\/\/\S+)/.exec(output)?.[1];
+      const url = /websocket\s+(wss?:\/\/\S+)/.exec(output)?.[1];
       if (url && output.includes('Ctrl+C')) resolve(url);
     };
     child.stdout.on('data', onData);

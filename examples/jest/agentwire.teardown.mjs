@@ -1,0 +1,1 @@
+export { agentwireGlobalTeardown as default } from 'agentwire/jest';

@@ -1,7 +1,7 @@
 /** Running an example project in examples/<runner>/ with its real test runner, as a child process. */
 import { spawn } from 'node:child_process';
-import { mkdir, readlink, symlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readlink, rm, symlink } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'node_modules/.bin');
@@ -17,15 +17,14 @@ export interface RunnerResult {
  * What `npm install` does for the examples' `"agentwire": "file:../.."`: a link to this
  * package, so `agentwire/vitest` resolves through package.json `exports` like in a user's project.
  */
-export async function linkAgentwire(example: string): Promise<string> {
-  const dir = join(ROOT, 'examples', example);
+export async function linkAgentwire(example: string, dir = join(ROOT, 'examples', example)): Promise<string> {
   const link = join(dir, 'node_modules/agentwire');
+  const target = relative(join(dir, 'node_modules'), ROOT);
   await mkdir(join(dir, 'node_modules'), { recursive: true });
-  const existing = await readlink(link).catch(() => undefined);
-  if (existing !== '../../..')
-    await symlink('../../..', link).catch(async (error) => {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    });
+  if ((await readlink(link).catch(() => undefined)) !== target) {
+    await rm(link, { force: true });
+    await symlink(target, link);
+  }
   return dir;
 }
 

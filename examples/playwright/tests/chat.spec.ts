@@ -7,6 +7,7 @@ import { test as agentwire, expect } from 'agentwire/playwright';
 // as a deployment would list its web app's origin.
 const test = agentwire.extend<object, { chatOrigin: string }>({
   chatOrigin: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
     async ({}, use) => {
       const page = await readFile(new URL('../chat.html', import.meta.url));
       const server = createServer((_request, response) => {

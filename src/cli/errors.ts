@@ -2,7 +2,7 @@
  * Errors the CLI turns into one clear line and an exit code, never a stack trace. Each names
  * the problem and the fix; codes are stable so scripts and docs can refer to them.
  */
-import { ExitCode } from '../runner/index.js';
+import { ExitCode } from '../runner/verdict.js';
 
 export class CliError extends Error {
   constructor(

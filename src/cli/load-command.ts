@@ -10,11 +10,13 @@ import { readFile, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { mintToken, newSecret } from '../client/index.js';
+// Single modules, not the folders' indexes: `agentwire load` loads only what it uses (its own
+// footprint is part of what it measures).
+import { mintToken, newSecret } from '../client/tokens.js';
 import type { LoadPlan, LoadReport, Threshold } from '../load/index.js';
 import type { Scenario } from '../protocol/index.js';
-import { ensureWritableDir, writeFilesAtomically } from '../report/index.js';
-import { ExitCode } from '../runner/index.js';
+import { ensureWritableDir, writeFilesAtomically } from '../report/atomic-write.js';
+import { ExitCode } from '../runner/verdict.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { notCheckedError, usageError } from './errors.js';
 import { collect, parseTargetUrl, parseWholeNumber } from './options.js';
@@ -37,12 +39,14 @@ interface LoadOptions {
   chunks: number;
   delayMs: number;
   runTimeoutMs: number;
+  handshakeTimeoutMs: number;
   warmup?: number;
   threshold: string[];
   defaultThresholds: boolean;
   shard: string;
   runTag?: string;
   out?: string;
+  reportDir?: string;
   json?: boolean;
 }
 
@@ -138,6 +142,12 @@ export function registerLoadCommand(program: Command): void {
       30_000,
     )
     .option(
+      '--handshake-timeout-ms <ms>',
+      'a session without ready by then counts as failed',
+      parseWholeNumber('--handshake-timeout-ms', 100, 600_000),
+      10_000,
+    )
+    .option(
       '--warmup <n>',
       'sessions run first and left out of the numbers (default: 500 for the backend started here, 0 against --target)',
       parseWholeNumber('--warmup', 0, 10_000),
@@ -159,6 +169,7 @@ export function registerLoadCommand(program: Command): void {
     )
     .option('--run-tag <tag>', "names this run's users; give every shard the same one (default: random)")
     .option('--out <file>', 'write the JSON report (with histograms, for merging) to this file')
+    .option('--report-dir <dir>', 'write load.json and load.html (percentile plots, timeline) here')
     .option('--json', 'print the JSON report instead of the table')
     .action(async (options: LoadOptions, command: Command) => {
       process.exitCode = await loadCommand(options, command.getOptionValueSource('sessions') === 'cli');
@@ -169,11 +180,12 @@ export function registerLoadCommand(program: Command): void {
     .option('--threshold <rule>', 'pass/fail rule (repeatable)', collect, [])
     .option('--no-default-thresholds', 'apply only the --threshold rules')
     .option('--out <file>', 'write the merged JSON report to this file')
+    .option('--report-dir <dir>', 'write load.json and load.html of the merged report here')
     .option('--json', 'print the JSON report instead of the table')
     .action(
       async (
         files: string[],
-        options: Pick<LoadOptions, 'threshold' | 'defaultThresholds' | 'out' | 'json'>,
+        options: Pick<LoadOptions, 'threshold' | 'defaultThresholds' | 'out' | 'reportDir' | 'json'>,
       ) => {
         process.exitCode = await mergeCommand(files, options);
       },
@@ -265,6 +277,7 @@ async function loadCommand(options: LoadOptions, sessionsGiven: boolean): Promis
     );
   // Before the run, not after it: a report that cannot be written loses the whole run.
   if (options.out) await checkWritableFile(options.out);
+  if (options.reportDir) await checkWritableDir(options.reportDir);
 
   const server = options.target.length ? undefined : await spawnReferenceBackend(secret ?? newSecret());
   const jwtSecret = server?.secret ?? secret!;
@@ -288,7 +301,7 @@ async function loadCommand(options: LoadOptions, sessionsGiven: boolean): Promis
     holdMs: options.holdMs ?? (arrival ? 0 : options.rampMs),
     scenario,
     text: 'What is the status of my order?',
-    handshakeTimeoutMs: 10_000,
+    handshakeTimeoutMs: options.handshakeTimeoutMs,
     runTimeoutMs: options.runTimeoutMs,
     runTag: options.runTag ?? randomBytes(4).toString('hex'),
     // A server someone else runs gets warm-up traffic only when asked for it.
@@ -358,6 +371,14 @@ async function loadCommand(options: LoadOptions, sessionsGiven: boolean): Promis
   return report.verdict === 'passed' ? ExitCode.ok : ExitCode.checkFailed;
 }
 
+async function checkWritableDir(dir: string): Promise<void> {
+  try {
+    await ensureWritableDir(resolve(dir));
+  } catch (error) {
+    throw usageError('AW_OUT_UNWRITABLE', `--report-dir: ${(error as Error).message}`);
+  }
+}
+
 /** --out must be writable before the run starts: exit 64 now rather than a lost run later. */
 async function checkWritableFile(out: string): Promise<void> {
   const path = resolve(out);
@@ -379,7 +400,7 @@ async function checkWritableFile(out: string): Promise<void> {
 
 async function mergeCommand(
   files: string[],
-  options: Pick<LoadOptions, 'threshold' | 'defaultThresholds' | 'out' | 'json'>,
+  options: Pick<LoadOptions, 'threshold' | 'defaultThresholds' | 'out' | 'reportDir' | 'json'>,
 ): Promise<number> {
   const { MergeError, mergeLoadReports } = await loadModule();
   const thresholds = await checkedThresholds(options.threshold, options.defaultThresholds);
@@ -415,10 +436,20 @@ async function mergeCommand(
   return report.verdict === 'passed' ? ExitCode.ok : ExitCode.checkFailed;
 }
 
-async function emit(report: LoadReport, options: { out?: string; json?: boolean }): Promise<void> {
-  const { formatLoadReport } = await loadModule();
+async function emit(
+  report: LoadReport,
+  options: { out?: string; reportDir?: string; json?: boolean },
+): Promise<void> {
+  const { formatLoadReport, renderLoadHtml } = await loadModule();
   const json = `${JSON.stringify(report, null, 2)}\n`;
-  if (options.out) await writeFilesAtomically([{ path: resolve(options.out), content: json }]);
+  const files = [];
+  if (options.out) files.push({ path: resolve(options.out), content: json });
+  if (options.reportDir)
+    files.push(
+      { path: resolve(options.reportDir, 'load.json'), content: json },
+      { path: resolve(options.reportDir, 'load.html'), content: renderLoadHtml(report) },
+    );
+  if (files.length) await writeFilesAtomically(files);
   process.stdout.write(options.json ? json : `${formatLoadReport(report)}\n`);
 }
 
@@ -438,9 +469,10 @@ async function spawnReferenceBackend(secret: string): Promise<SpawnedBackend> {
   });
   let output = '';
   const wsUrl = await new Promise<string>((resolveUrl, reject) => {
+    // Generous: on a busy machine a Node process can take many seconds to start.
     const timer = setTimeout(
-      () => reject(new Error('the reference backend did not start within 10 s')),
-      10_000,
+      () => reject(new Error('the reference backend did not start within 30 s')),
+      30_000,
     );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();

@@ -4,17 +4,11 @@
  * become a single line on stderr and an exit code (see the README's exit code table).
  */
 import { Command, CommanderError } from 'commander';
-import { ExitCode } from '../runner/index.js';
+import { ExitCode } from '../runner/verdict.js';
 import { TOOL_VERSION } from '../version.js';
-import { registerEnvCommands } from './env-commands.js';
 import { CliError } from './errors.js';
-import { registerFaultsCommand } from './faults-command.js';
-import { registerGateCommand } from './gate-command.js';
-import { registerLoadCommand } from './load-command.js';
-import { registerRunCommand } from './run-command.js';
-import { registerServeCommand } from './serve-command.js';
 
-function buildProgram(): Command {
+async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('agentwire')
     .description('Test real-time AI-agent backends (AEP/1 over WebSocket) against real services')
     .version(TOOL_VERSION)
@@ -23,12 +17,17 @@ function buildProgram(): Command {
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'agentwire: ')) });
-  registerRunCommand(program);
-  registerServeCommand(program);
-  registerEnvCommands(program);
-  registerFaultsCommand(program);
-  registerLoadCommand(program);
-  registerGateCommand(program);
+  // A load generator's own CPU and memory are part of what it measures: `agentwire load` loads
+  // only itself, not the server, checks and runners of the other commands.
+  if (argv[2] === 'load') (await import('./load-command.js')).registerLoadCommand(program);
+  else {
+    (await import('./run-command.js')).registerRunCommand(program);
+    (await import('./serve-command.js')).registerServeCommand(program);
+    (await import('./env-commands.js')).registerEnvCommands(program);
+    (await import('./faults-command.js')).registerFaultsCommand(program);
+    (await import('./load-command.js')).registerLoadCommand(program);
+    (await import('./gate-command.js')).registerGateCommand(program);
+  }
   for (const command of program.commands) command.exitOverride();
   return program;
 }
@@ -47,7 +46,7 @@ function endQuietlyWhenTheReaderLeaves(stream: NodeJS.WriteStream): void {
 async function main(argv: string[]): Promise<void> {
   endQuietlyWhenTheReaderLeaves(process.stdout);
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       if (

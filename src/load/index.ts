@@ -1,3 +1,4 @@
+export * from './load-html.js';
 export * from './load-report.js';
 export * from './load-run.js';
 export * from './metrics.js';

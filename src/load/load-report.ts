@@ -60,6 +60,8 @@ export interface LoadReport {
   /** Reasons of failures, with how often each happened. */
   failures: Record<string, number>;
   server_rss_mb: number | null;
+  /** What generating the load cost this process (all shards' summed after a merge). */
+  generator: { cpu_ms: number; peak_rss_mb: number } | null;
   thresholds: ThresholdResult[];
   verdict: 'passed' | 'failed' | 'interrupted';
   /** One point a second: counts, open sessions, p50/p99 per metric. */
@@ -98,6 +100,15 @@ export function reportPlanOf(
   };
 }
 
+/** This process's CPU time and peak resident memory so far. */
+function generatorCost(): LoadReport['generator'] {
+  const usage = process.resourceUsage();
+  return {
+    cpu_ms: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000),
+    peak_rss_mb: Math.round(usage.maxRSS / 1024),
+  };
+}
+
 export function buildLoadReport(plan: LoadPlan, outcome: LoadOutcome, context: ReportContext): LoadReport {
   return finish(
     {
@@ -113,6 +124,7 @@ export function buildLoadReport(plan: LoadPlan, outcome: LoadOutcome, context: R
       timeline: outcome.metrics.timeline,
       server_rss_mb:
         outcome.peakServerRssBytes === undefined ? null : Math.round(outcome.peakServerRssBytes / 2 ** 20),
+      generator: generatorCost(),
     },
     outcome.metrics,
     context.thresholds,
@@ -216,6 +228,7 @@ const shardFileSchema = z.object({
   counters: z.object(Object.fromEntries(COUNTERS.map((name) => [name, z.number().int().nonnegative()]))),
   failures: z.record(z.string(), z.number()),
   server_rss_mb: z.number().nullable(),
+  generator: z.object({ cpu_ms: z.number(), peak_rss_mb: z.number() }).nullable().default(null),
   // Reports of earlier versions lack the newer metrics (schedule_lag): they add nothing.
   histograms: z.object(
     Object.fromEntries(LATENCY_METRICS.map((name) => [name, z.string().min(1).optional()])),
@@ -309,6 +322,12 @@ export function mergeLoadReports(
       interrupted: parsed.find(({ report }) => report.interrupted)?.report.interrupted ?? null,
       timeline: mergeTimelines(parsed.map(({ report }) => report.timeline as TimelinePoint[])),
       server_rss_mb: rss.length ? Math.max(...rss) : null,
+      generator: parsed.every(({ report }) => report.generator)
+        ? {
+            cpu_ms: parsed.reduce((sum, { report }) => sum + report.generator!.cpu_ms, 0),
+            peak_rss_mb: parsed.reduce((sum, { report }) => sum + report.generator!.peak_rss_mb, 0),
+          }
+        : null,
     },
     metrics,
     thresholds,
@@ -392,7 +411,10 @@ export function formatLoadReport(report: LoadReport): string {
     `  sessions ${c.sessions_opened} opened, ${c.sessions_failed} failed (peak ${report.peak_open_sessions} open at once of ${report.plan.sessions} planned); ` +
       `runs ${c.runs_completed}/${c.runs_started} completed, ${c.runs_failed} failed; ${c.events_received} events; ` +
       `${c.seq_violations} seq violations, ${c.foreign_events} foreign events, ${c.error_frames} error frames` +
-      (report.server_rss_mb === null ? '' : `; server peak RSS ${report.server_rss_mb} MiB`),
+      (report.server_rss_mb === null ? '' : `; server peak RSS ${report.server_rss_mb} MiB`) +
+      (report.generator
+        ? `; generator ${(report.generator.cpu_ms / 1000).toFixed(1)} s CPU, peak RSS ${report.generator.peak_rss_mb} MiB`
+        : ''),
   );
   for (const [reason, count] of Object.entries(report.failures).slice(0, 8))
     lines.push(`  ✗ ${count}× ${reason}`);

@@ -172,11 +172,6 @@ export class LoadMetrics {
     };
   }
 
-  /** The whole distribution of one metric: value (ms) at each percentile, for the HDR plot. */
-  distribution(metric: LatencyMetric): Array<[percentile: number, ms: number]> {
-    return percentileDistribution(this.histograms.get(metric)!);
-  }
-
   /** The histograms in HdrHistogram's compressed base64 form, for shard files. */
   encode(): Record<LatencyMetric, string> {
     return Object.fromEntries(
@@ -200,22 +195,4 @@ export class LoadMetrics {
     for (const [reason, count] of Object.entries(failures))
       this.failures.set(reason, (this.failures.get(reason) ?? 0) + count);
   }
-}
-
-/**
- * Percentile → value points of a histogram on HdrHistogram's usual log scale of "1 in N"
- * (50 %, 75 %, 87.5 %, … up to the maximum), ready to plot.
- */
-function percentileDistribution(histogram: hdr.Histogram): Array<[number, number]> {
-  if (!histogram.totalCount) return [];
-  const points: Array<[number, number]> = [];
-  for (let step = 0; step <= 60; step++) {
-    // 0, 50, 75, 87.5, … in half-steps of the "nines" for a smooth curve.
-    const percentile = 100 * (1 - 0.5 ** (step / 2));
-    const value = round3(histogram.getValueAtPercentile(percentile) / 1000);
-    points.push([Math.round(percentile * 1e6) / 1e6, value]);
-    if (1 / (1 - percentile / 100) > histogram.totalCount) break;
-  }
-  points.push([100, round3(histogram.getValueAtPercentile(100) / 1000)]);
-  return points;
 }

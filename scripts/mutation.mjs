@@ -5,7 +5,7 @@
 //
 //   npm run mutation                        every protocol file (see docs/mutation.md for the time)
 //   npm run mutation -- --mutate src/server/auth.ts     a few files while working on them
-//   npm run mutation -- --since main        only the files changed against main's merge base (CI)
+//   npm run mutation -- --since main        only the lines changed since main's merge base (CI)
 //   npm run mutation -- --report-only       the latest result of every file, without running Stryker
 //
 // Mutants marked with a `Stryker disable` comment are equivalent (the comment says why) and are
@@ -38,15 +38,15 @@ if (args.includes('--since') && !since) usage('--since takes a git revision, e.g
 
 if (!reportOnly) {
   if (since !== undefined) {
-    const files = changedProtocolFiles(since);
-    if (files.length === 0) {
+    const ranges = changedProtocolLines(since);
+    if (ranges.length === 0) {
       process.stdout.write(
-        `mutation: no protocol file of the mutation scope changed since ${since}: nothing to mutate\n`,
+        `mutation: no line of the mutation scope changed since ${since}: nothing to mutate\n`,
       );
       process.exit(0);
     }
-    process.stdout.write(`mutation: files changed since ${since}: ${files.join(', ')}\n`);
-    passThrough.push('--mutate', files.join(','));
+    process.stdout.write(`mutation: lines changed since ${since}: ${ranges.join(', ')}\n`);
+    passThrough.push('--mutate', ranges.join(','));
   }
   const started = performance.now();
   const stryker = spawnSync(
@@ -144,27 +144,30 @@ function snippet(text) {
   return flat.length > 70 ? `${flat.slice(0, 67)}...` : flat || '""';
 }
 
-function changedProtocolFiles(revision) {
+/**
+ * The lines of the mutation scope changed since the merge base with `revision` (committed or
+ * not), as Stryker `--mutate` ranges `file:first-last`: only what a change touched is mutated.
+ */
+function changedProtocolLines(revision) {
   let base;
   try {
     base = execFileSync('git', ['merge-base', revision, 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
   } catch {
     usage(`--since ${revision}: no merge base with HEAD (is it a branch or commit of this repository?)`);
   }
-  const changed = execFileSync('git', ['diff', '--name-only', base, '--', 'src/server'], {
-    cwd: root,
-    encoding: 'utf8',
-  })
-    .split('\n')
-    .filter(Boolean);
-  const uncommitted = execFileSync('git', ['diff', '--name-only', 'HEAD', '--', 'src/server'], {
-    cwd: root,
-    encoding: 'utf8',
-  })
-    .split('\n')
-    .filter(Boolean);
-  const touched = new Set([...changed, ...uncommitted]);
-  return config.mutate.filter((file) => touched.has(file));
+  const ranges = [];
+  for (const file of config.mutate) {
+    if (!existsSync(join(root, file))) continue;
+    const diff = execFileSync('git', ['diff', '-U0', base, '--', file], { cwd: root, encoding: 'utf8' });
+    for (const [, start, count] of diff.matchAll(/^@@ -\S+ \+(\d+)(?:,(\d+))? @@/gm)) {
+      const first = Number(start);
+      const lines = count === undefined ? 1 : Number(count);
+      // A pure deletion leaves nothing to mutate but its neighbours, whose meaning it changed.
+      const [from, to] = lines === 0 ? [Math.max(1, first), first + 1] : [first, first + lines - 1];
+      ranges.push(`${file}:${from}-${to}`);
+    }
+  }
+  return ranges;
 }
 
 function usage(message) {

@@ -77,6 +77,8 @@ export interface TokenFactory {
   withoutSub(): Promise<string>;
   /** Correctly signed and unexpired, with `sub` set to the empty string. */
   emptySub(): Promise<string>;
+  /** Correctly signed and unexpired, with a number as `sub` (RFC 7519: a string). */
+  numericSub(): Promise<string>;
 }
 
 export type ConnectRequest = Omit<ConnectOptions, 'url' | 'transcript' | 'token'> & {

@@ -154,6 +154,11 @@ export const handshakeEdgeChecks: Check[] = [
     (context) => context.tokens.withoutSub(),
   ),
   refusedClaimsCheck(
+    'non-string-sub-401',
+    'A signed, unexpired token whose sub is a number is refused with 401',
+    (context) => context.tokens.numericSub(),
+  ),
+  refusedClaimsCheck(
     'empty-sub-401',
     'A signed, unexpired token whose sub is "" is refused with 401',
     (context) => context.tokens.emptySub(),

@@ -3,11 +3,14 @@
  * R-2.2 names, so this module can also produce the broken variants on purpose.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { type JWTPayload, SignJWT } from 'jose';
 
 export interface MintOptions {
-  /** The user id; `undefined` leaves the claim out (a token R-2.2 gives no user). */
-  sub: string | undefined;
+  /**
+   * The user id; `undefined` leaves the claim out and a number breaks its type (RFC 7519 wants a
+   * string): tokens that name no user, on purpose.
+   */
+  sub: string | number | undefined;
   /** Seconds until `exp`; negative values give an already expired token. Default 600. */
   expiresInS?: number;
   /** Omit `exp` entirely (R-2.2 makes it required). */
@@ -17,10 +20,12 @@ export interface MintOptions {
 
 export async function mintToken(secret: string, options: MintOptions): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({})
+  // A number where RFC 7519 wants a string: jose's types (rightly) refuse it, so it is cast.
+  const claims = typeof options.sub === 'number' ? ({ sub: options.sub } as unknown as JWTPayload) : {};
+  const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' })
     .setIssuedAt(now - 1);
-  if (options.sub !== undefined) jwt.setSubject(options.sub);
+  if (typeof options.sub === 'string') jwt.setSubject(options.sub);
   if (!options.omitExp) jwt.setExpirationTime(now + (options.expiresInS ?? 600));
   return jwt.sign(new TextEncoder().encode(secret));
 }

@@ -12,5 +12,6 @@ export function createTokenFactory(secret: string): TokenFactory {
     withoutExp: (sub) => mintToken(secret, { sub, omitExp: true }),
     withoutSub: () => mintToken(secret, { sub: undefined }),
     emptySub: () => mintToken(secret, { sub: '' }),
+    numericSub: () => mintToken(secret, { sub: 42 }),
   };
 }

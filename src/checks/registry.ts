@@ -5,6 +5,7 @@ import { clientFrameChecks } from './client-frames.js';
 import { errorChecks } from './errors.js';
 import { eventChecks } from './events.js';
 import { handshakeEdgeChecks } from './handshake-edges.js';
+import { leftBehindChecks } from './left-behind.js';
 import { scenarioChecks } from './scenarios/index.js';
 import { sessionStartChecks } from './session-start.js';
 import { transportChecks } from './transport.js';
@@ -16,6 +17,7 @@ export const AEP_CHECKS: readonly Check[] = [
   ...sessionStartChecks,
   ...clientFrameChecks,
   ...eventChecks,
+  ...leftBehindChecks,
   ...errorChecks,
   ...scenarioChecks,
 ];

@@ -7,9 +7,9 @@ describe('check registry', () => {
     const ids = AEP_CHECKS.map((check) => check.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const check of AEP_CHECKS) {
-      expect(check.id).toMatch(/^(R-\d\.\d|§4|scenario)\/[a-z0-9-]+$/);
+      expect(check.id).toMatch(/^(R-\d\.\d|§4|scenario|model)\/[a-z0-9-]+$/);
       const prefix = check.id.split('/')[0]!;
-      if (prefix === 'scenario') expect(check.rules.length).toBeGreaterThan(0);
+      if (prefix === 'scenario' || prefix === 'model') expect(check.rules.length).toBeGreaterThan(0);
       else expect(check.rules).toContain(prefix);
     }
   });
@@ -37,6 +37,8 @@ describe('check registry', () => {
     }
     expect(ids).toContain('R-6.4/graceful-drain');
     expect(ids).toContain('R-6.1/fuzz-malformed-frames');
+    expect(ids).toContain('model/interleavings');
+    expect(ids).toContain('model/bursts');
   });
 
   it('selects by glob, where * crosses slashes and commas separate patterns', () => {

@@ -6,6 +6,7 @@ import { errorChecks } from './errors.js';
 import { eventChecks } from './events.js';
 import { handshakeEdgeChecks } from './handshake-edges.js';
 import { leftBehindChecks } from './left-behind.js';
+import { modelChecks } from './model/index.js';
 import { scenarioChecks } from './scenarios/index.js';
 import { sessionStartChecks } from './session-start.js';
 import { transportChecks } from './transport.js';
@@ -20,6 +21,7 @@ export const AEP_CHECKS: readonly Check[] = [
   ...leftBehindChecks,
   ...errorChecks,
   ...scenarioChecks,
+  ...modelChecks,
 ];
 
 /** `*` matches any run of characters (slashes included), `?` one; a comma separates patterns. */

@@ -1,0 +1,1 @@
+export { modelChecks } from './model-checks.js';

@@ -32,6 +32,7 @@ interface ReportedCheck {
   id: string;
   status: string;
   reason?: string;
+  evidence?: unknown;
 }
 
 describe('the suite against a second correct AEP/1 server', () => {
@@ -51,7 +52,10 @@ describe('the suite against a second correct AEP/1 server', () => {
     );
     const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));
     const failed = report.checks.filter((check: ReportedCheck) => check.status === 'failed');
-    expect(failed.map((check: ReportedCheck) => `${check.id}: ${check.reason}`)).toEqual([]);
+    expect(
+      failed.map((check: ReportedCheck) => `${check.id}: ${check.reason}`),
+      JSON.stringify(failed.map((check: ReportedCheck) => check.evidence)),
+    ).toEqual([]);
     expect(result.code, result.stderr).toBe(0);
     const unsupported = report.checks
       .filter((check: ReportedCheck) => check.status === 'unsupported')

@@ -1,41 +1,40 @@
 // The detection matrix: the conformance suite against the clean in-process reference backend and
 // against each injected fault (agentwire faults). Passes only when the clean run has 0 failed and
-// 0 unsupported checks and every fault fails at least one of the checks named for its rule.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// 0 unsupported checks, every fault fails at least one of the checks named for its rule, and the
+// evidence of each such failure shows at least one frame (not an empty transcript).
+// Runs go through the library (planRun → acquireTarget → runSuite), two at a time, each fault
+// on a reference backend of its own.
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { pathToFileURL } from 'node:url';
 
-const run = promisify(execFile);
-const cli = join(import.meta.dirname, '../dist/cli.js');
+const { acquireTarget, FAULTS, planRun, runSuite } = await import(
+  pathToFileURL(join(import.meta.dirname, '../dist/index.js')).href
+);
 const parallel = 2;
 
 async function suite(fault) {
-  const dir = mkdtempSync(join(tmpdir(), 'aw-detection-'));
-  const args = [cli, 'run', '--report-dir', dir, ...(fault ? ['--fault', fault] : [])];
   const started = performance.now();
-  let exitCode = 0;
+  const plan = planRun({ faults: fault ? [fault] : [] });
+  const target = await acquireTarget(plan, { watchProcess: false });
   try {
-    await run(process.execPath, args, { timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
-  } catch (error) {
-    exitCode = error.code ?? 'killed';
-  }
-  try {
-    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
-    const failed = report.checks.filter((check) => check.status === 'failed').map((check) => check.id);
-    return { exitCode, summary: report.summary, failed, ms: performance.now() - started };
-  } catch {
-    return { exitCode, summary: undefined, failed: [], ms: performance.now() - started };
+    const report = await runSuite(plan, target);
+    const failed = report.checks.filter((check) => check.status === 'failed');
+    return {
+      exitCode: report.exit_code,
+      summary: report.summary,
+      failed: failed.map((check) => check.id),
+      framesShown: Object.fromEntries(
+        failed.map((check) => [check.id, check.evidence?.transcript.length ?? 0]),
+      ),
+      ms: performance.now() - started,
+    };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await target.release();
   }
 }
 
 const started = performance.now();
-const { stdout } = await run(process.execPath, [cli, 'faults', '--json']);
-const catalogue = JSON.parse(stdout);
-const jobs = [undefined, ...Object.keys(catalogue)];
+const jobs = [undefined, ...Object.keys(FAULTS)];
 const results = new Map();
 let next = 0;
 await Promise.all(
@@ -48,27 +47,31 @@ await Promise.all(
 );
 
 const clean = results.get(undefined);
-const cleanOk =
-  clean.summary && clean.summary.failed === 0 && clean.summary.unsupported === 0 && clean.exitCode === 0;
+const cleanOk = clean.summary.failed === 0 && clean.summary.unsupported === 0 && clean.exitCode === 0;
 console.log(
-  `clean backend: ${clean.summary ? `${clean.summary.executed} executed, ${clean.summary.failed} failed, ${clean.summary.unsupported} unsupported` : `no report (exit ${clean.exitCode})`} ${cleanOk ? 'PASS' : 'FAIL'} (${(clean.ms / 1000).toFixed(1)} s)\n`,
+  `clean backend: ${clean.summary.executed} executed, ${clean.summary.failed} failed${clean.failed.length ? ` (${clean.failed.join(', ')})` : ''}, ${clean.summary.unsupported} unsupported ${cleanOk ? 'PASS' : 'FAIL'} (${(clean.ms / 1000).toFixed(1)} s)\n`,
 );
-const width = Math.max(...Object.keys(catalogue).map((name) => name.length));
+const width = Math.max(...Object.keys(FAULTS).map((name) => name.length));
 console.log(`${'fault'.padEnd(width)}  rule   verdict   expected check failed → all failed checks`);
 let missed = 0;
-for (const [fault, spec] of Object.entries(catalogue)) {
+for (const [fault, spec] of Object.entries(FAULTS)) {
   const result = results.get(fault);
   const named = spec.caughtBy.filter((id) => result.failed.includes(id));
-  const detected = named.length > 0;
+  const withoutFrames = named.filter((id) => result.framesShown[id] === 0);
+  const detected = named.length > 0 && withoutFrames.length === 0;
   if (!detected) missed++;
   const others = result.failed.filter((id) => !named.includes(id));
   console.log(
     `${fault.padEnd(width)}  ${spec.rule.padEnd(5)}  ${detected ? 'DETECTED' : 'MISSED  '}  ${
-      detected ? named.join(', ') : `none of ${spec.caughtBy.join(', ')}`
-    }${others.length ? ` (+${others.length} more: ${others.slice(0, 4).join(', ')}${others.length > 4 ? ', …' : ''})` : ''}`,
+      named.length ? named.join(', ') : `none of ${spec.caughtBy.join(', ')}`
+    }${withoutFrames.length ? ` (no frame in the evidence of ${withoutFrames.join(', ')})` : ''}${
+      others.length
+        ? ` (+${others.length} more: ${others.slice(0, 4).join(', ')}${others.length > 4 ? ', …' : ''})`
+        : ''
+    }`,
   );
 }
-const total = Object.keys(catalogue).length;
+const total = Object.keys(FAULTS).length;
 console.log(
   `\n${total - missed}/${total} faults detected by the check named for their rule; clean run ${cleanOk ? 'clean' : 'NOT clean'}; ${((performance.now() - started) / 1000).toFixed(1)} s in all`,
 );

@@ -145,5 +145,10 @@ export interface Check {
   requires: readonly Capability[];
   /** Overrides the profile's per-check timeout for checks that wait on purpose. */
   timeoutMs?: number;
+  /**
+   * The check starts instances of the target of its own (only the embedded backend can): left
+   * out of runs against an explicit target unless --checks asks for it.
+   */
+  needsOwnInstances?: boolean;
   run(context: CheckContext): Promise<void>;
 }

@@ -53,4 +53,15 @@ describe('check registry', () => {
     expect(selectChecks(AEP_CHECKS, 'R-1.1.x/*')).toEqual([]);
     expect(selectChecks(AEP_CHECKS, undefined).length).toBe(AEP_CHECKS.length);
   });
+
+  it('selects a rule by its id, ignores case, and leaves out !GLOB matches', () => {
+    const rule = selectChecks(AEP_CHECKS, 'R-5.1').map((check) => check.id);
+    expect(rule.length).toBeGreaterThan(1);
+    expect(rule.every((id) => id.startsWith('R-5.1/'))).toBe(true);
+    expect(selectChecks(AEP_CHECKS, 'r-5.1/*').map((check) => check.id)).toEqual(rule);
+    const allButDrain = selectChecks(AEP_CHECKS, '*,!R-6.4/*');
+    expect(allButDrain.length).toBe(AEP_CHECKS.length - selectChecks(AEP_CHECKS, 'R-6.4').length);
+    expect(allButDrain.some((check) => check.id.startsWith('R-6.4/'))).toBe(false);
+    expect(selectChecks(AEP_CHECKS, '!R-6.4')).toEqual(allButDrain);
+  });
 });

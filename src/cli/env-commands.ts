@@ -2,13 +2,16 @@
  * `agentwire env`, `up`, `down` and `doctor`: resolve the environment without running checks,
  * keep one running for other test runners, stop it, and explain what this machine offers.
  */
+
 import { spawn } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { ConfigError, configJsonSchema, findConfigFile, TIER_NAMES } from '../config/index.js';
+import { ErrorCode } from '../errors.js';
 import { ExitCode } from '../runner/index.js';
+import { describeResolution } from '../suite/index.js';
 import {
   diagnose,
   formatDecision,
@@ -185,39 +188,6 @@ export async function runEnv(options: EnvCommandOptions, io: CommandIo): Promise
   }
 }
 
-/** The JSON form of a resolution: what `env --json` prints and what report.json can embed. */
-export function describeResolution(resolution: Resolution) {
-  const common = {
-    order: resolution.order,
-    configPath: resolution.configPath ?? null,
-    elapsedMs: resolution.elapsedMs,
-    decisions: resolution.decisions,
-  };
-  if (resolution.status === 'unresolved') {
-    return {
-      status: resolution.status,
-      code: resolution.code,
-      message: resolution.message,
-      reasons: resolution.reasons,
-      ...common,
-    };
-  }
-  const services = Object.fromEntries(
-    Object.values(resolution.services).map((s) => [
-      s.service,
-      { tier: s.tier, source: s.source, readyMs: s.readyMs },
-    ]),
-  );
-  return {
-    status: resolution.status,
-    variables: resolution.printableVariables,
-    services,
-    profile: resolution.profile,
-    tiersUsed: resolution.tiersUsed,
-    ...common,
-  };
-}
-
 function stateBaseDir(options: EnvCommandOptions, io: CommandIo): string {
   const config = options.config ? options.config : findConfigFile(io.cwd);
   return config ? dirname(resolve(io.cwd, config)) : io.cwd;
@@ -228,7 +198,7 @@ export async function runUp(options: EnvCommandOptions, io: CommandIo): Promise<
   const existing = await readUpState(baseDir);
   if (existing && isAlive(existing.pid)) {
     throw new CliError(
-      'AW_ENV_ALREADY_UP',
+      ErrorCode.AW_ENV_ALREADY_UP,
       `an environment is already up (pid ${existing.pid}, ${statePaths(baseDir).state}): run "agentwire down" first`,
       ExitCode.usage,
     );

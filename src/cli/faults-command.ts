@@ -2,9 +2,9 @@
  * `agentwire faults`: the catalogue of deliberate bugs the reference backend can be started with
  * (`serve --fault`, `run --fault`), the rule each breaks and the checks that must catch it.
  */
+
 import type { Command } from 'commander';
-import { FAULT_NAMES, FAULTS, FaultError, faultSetOf } from '../server/index.js';
-import { usageError } from './errors.js';
+import { FAULT_NAMES, FAULTS } from '../server/index.js';
 
 export function registerFaultsCommand(program: Command): void {
   program
@@ -15,7 +15,14 @@ export function registerFaultsCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action((options: { json?: boolean }) => {
       if (options.json) {
-        process.stdout.write(`${JSON.stringify(FAULTS, null, 2)}\n`);
+        // snake_case like every JSON agentwire prints (report.json, load reports).
+        const json = Object.fromEntries(
+          FAULT_NAMES.map((name) => {
+            const { caughtBy, ...rest } = FAULTS[name];
+            return [name, { ...rest, caught_by: caughtBy }];
+          }),
+        );
+        process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
         return;
       }
       const width = Math.max(...FAULT_NAMES.map((name) => name.length));
@@ -26,15 +33,4 @@ export function registerFaultsCommand(program: Command): void {
         );
       }
     });
-}
-
-/** `--fault` values, validated before anything starts. */
-export function checkedFaults(names: readonly string[]): string[] {
-  try {
-    faultSetOf(names, 'embedded');
-  } catch (error) {
-    if (error instanceof FaultError) throw usageError('AW_BAD_FAULT', error.message);
-    throw error;
-  }
-  return [...names];
 }

@@ -2,9 +2,11 @@
  * `agentwire gate REPORTS…`: the coverage gate over any runner's JUnit XML. Reads the files,
  * hands the test cases to `gate/`, prints the summary and writes gate.json / Markdown.
  */
+
 import { appendFile, readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { ErrorCode } from '../errors.js';
 import {
   type Baseline,
   evaluateGate,
@@ -97,7 +99,7 @@ async function findReports(arguments_: string[]): Promise<string[]> {
     const found = await expandReportArgument(argument);
     if (found.length === 0)
       throw notCheckedError(
-        'AW_GATE_NO_REPORTS',
+        ErrorCode.AW_GATE_NO_REPORTS,
         `no JUnit XML at ${argument}: did the test step run and write its report there? (pytest --junitxml, jest-junit, vitest --reporter=junit, node --test-reporter=junit, mocha --reporter xunit)`,
       );
     files.push(...found);
@@ -110,7 +112,7 @@ async function readText(path: string, what: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (error) {
     throw notCheckedError(
-      'AW_GATE_UNREADABLE',
+      ErrorCode.AW_GATE_UNREADABLE,
       `cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
@@ -124,7 +126,7 @@ async function readBaseline(path: string): Promise<Baseline> {
     json = JSON.parse(text);
   } catch {
     throw notCheckedError(
-      'AW_GATE_BAD_BASELINE',
+      ErrorCode.AW_GATE_BAD_BASELINE,
       `baseline ${path} is neither JSON nor XML: pass a gate.json written by agentwire gate --out, or a JUnit XML`,
     );
   }
@@ -132,7 +134,7 @@ async function readBaseline(path: string): Promise<Baseline> {
   if (!parsed.success) {
     const version = (json as { schema_version?: unknown } | null)?.schema_version;
     throw notCheckedError(
-      'AW_GATE_BAD_BASELINE',
+      ErrorCode.AW_GATE_BAD_BASELINE,
       version !== undefined && version !== 1
         ? `baseline ${path} has schema_version ${String(version)}; this agentwire reads gate reports of version 1: regenerate it with this version`
         : `baseline ${path} is not a gate report (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}): pass a gate.json written by agentwire gate --out`,
@@ -145,7 +147,7 @@ function readJUnit(text: string, path: string): TestCase[] {
   try {
     return parseJUnit(text, path);
   } catch (error) {
-    if (error instanceof JUnitReadError) throw notCheckedError('AW_GATE_BAD_REPORT', error.message);
+    if (error instanceof JUnitReadError) throw notCheckedError(ErrorCode.AW_GATE_BAD_REPORT, error.message);
     throw error;
   }
 }

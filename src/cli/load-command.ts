@@ -4,6 +4,7 @@
  * generator and the server do not share a thread, and the server's memory can be read).
  * `agentwire load merge` combines the reports of shards run on several machines.
  */
+
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import type { Command } from 'commander';
 // Single modules, not the folders' indexes: `agentwire load` loads only what it uses (its own
 // footprint is part of what it measures).
 import { mintToken, newSecret } from '../client/tokens.js';
+import { ErrorCode } from '../errors.js';
 import type { LoadPlan, LoadReport, Threshold } from '../load/index.js';
 import type { Scenario } from '../protocol/index.js';
 import { ensureWritableDir, writeFilesAtomically } from '../report/atomic-write.js';
@@ -201,7 +203,7 @@ async function checkedThresholds(given: readonly string[], withDefaults: boolean
   try {
     return thresholdsOf(given, withDefaults);
   } catch (error) {
-    if (error instanceof ThresholdError) throw usageError('AW_BAD_THRESHOLD', error.message);
+    if (error instanceof ThresholdError) throw usageError(ErrorCode.AW_BAD_THRESHOLD, error.message);
     throw error;
   }
 }
@@ -218,7 +220,7 @@ async function loadCommand(options: LoadOptions, sessionsGiven: boolean): Promis
   try {
     shard = parseShard(options.shard);
   } catch (error) {
-    throw usageError('AW_BAD_SHARD', (error as Error).message);
+    throw usageError(ErrorCode.AW_BAD_SHARD, (error as Error).message);
   }
   let arrival: LoadPlan['arrival'];
   if (options.arrivalRate !== undefined) {
@@ -226,53 +228,56 @@ async function loadCommand(options: LoadOptions, sessionsGiven: boolean): Promis
     try {
       ratePerS = parseArrivalRate(options.arrivalRate);
     } catch (error) {
-      throw usageError('AW_BAD_ARRIVAL', (error as Error).message);
+      throw usageError(ErrorCode.AW_BAD_ARRIVAL, (error as Error).message);
     }
     if (options.durationMs === undefined)
       throw usageError(
-        'AW_BAD_ARRIVAL',
+        ErrorCode.AW_BAD_ARRIVAL,
         '--arrival-rate needs --duration-ms MS: how long sessions keep arriving',
       );
     if (sessionsGiven)
       throw usageError(
-        'AW_BAD_ARRIVAL',
+        ErrorCode.AW_BAD_ARRIVAL,
         '--sessions and --arrival-rate describe two workload models: give --sessions (closed, with --ramp-ms) or --arrival-rate with --duration-ms (open), not both',
       );
     arrival = { ratePerS, durationMs: options.durationMs };
   } else if (options.durationMs !== undefined)
-    throw usageError('AW_BAD_ARRIVAL', '--duration-ms belongs to the open model: add --arrival-rate N/s');
+    throw usageError(
+      ErrorCode.AW_BAD_ARRIVAL,
+      '--duration-ms belongs to the open model: add --arrival-rate N/s',
+    );
   const sessions = arrival ? Math.floor((arrival.ratePerS * arrival.durationMs) / 1000) : options.sessions;
   if (sessions < 1)
     throw usageError(
-      'AW_BAD_ARRIVAL',
+      ErrorCode.AW_BAD_ARRIVAL,
       `--arrival-rate ${options.arrivalRate} for ${options.durationMs} ms starts no session: raise either`,
     );
   if (shard.count > sessions)
     throw usageError(
-      'AW_BAD_SHARD',
+      ErrorCode.AW_BAD_SHARD,
       `--shard ${options.shard} leaves shards without sessions: use at most ${sessions} shards`,
     );
   if (shard.count > 1 && !options.runTag)
     throw usageError(
-      'AW_NEEDS_RUN_TAG',
+      ErrorCode.AW_NEEDS_RUN_TAG,
       'a sharded run needs --run-tag TAG, the same on every shard, so the reports can be merged',
     );
   const wrongScheme = options.target.find((url) => !['ws:', 'wss:'].includes(url.protocol));
   if (wrongScheme)
     throw usageError(
-      'AW_BAD_TARGET',
+      ErrorCode.AW_BAD_TARGET,
       `--target must be a ws:// or wss:// URL, got ${wrongScheme.protocol}//`,
     );
   const badAddress = options.localAddress.find((address) => isIP(address) === 0);
   if (badAddress)
     throw usageError(
-      'AW_BAD_LOCAL_ADDRESS',
+      ErrorCode.AW_BAD_LOCAL_ADDRESS,
       `--local-address takes an IP address of this machine, got "${badAddress}"`,
     );
   const secret = options.jwtSecret ?? process.env.AGENTWIRE_JWT_SECRET;
   if (options.target.length && !secret)
     throw usageError(
-      'AW_NEEDS_SECRET',
+      ErrorCode.AW_MISSING_SECRET,
       'load against --target needs the JWT secret it verifies tokens with: --jwt-secret or AGENTWIRE_JWT_SECRET',
     );
   // Before the run, not after it: a report that cannot be written loses the whole run.
@@ -365,7 +370,7 @@ async function loadCommand(options: LoadOptions, sessionsGiven: boolean): Promis
   if (report.interrupted) return EXIT_INTERRUPTED;
   if (report.counters.sessions_opened === 0)
     throw notCheckedError(
-      'AW_NO_SESSION',
+      ErrorCode.AW_NO_SESSION,
       `not one session could be opened to ${urls.join(', ')} (${Object.keys(report.failures)[0] ?? 'no reason recorded'}): check the URL and the JWT secret`,
     );
   return report.verdict === 'passed' ? ExitCode.ok : ExitCode.checkFailed;
@@ -375,7 +380,7 @@ async function checkWritableDir(dir: string): Promise<void> {
   try {
     await ensureWritableDir(resolve(dir));
   } catch (error) {
-    throw usageError('AW_OUT_UNWRITABLE', `--report-dir: ${(error as Error).message}`);
+    throw usageError(ErrorCode.AW_OUT_UNWRITABLE, `--report-dir: ${(error as Error).message}`);
   }
 }
 
@@ -385,14 +390,14 @@ async function checkWritableFile(out: string): Promise<void> {
   const existing = await stat(path).catch(() => undefined);
   if (existing?.isDirectory())
     throw usageError(
-      'AW_OUT_UNWRITABLE',
+      ErrorCode.AW_OUT_UNWRITABLE,
       `--out ${out} is a directory: give a file name, e.g. ${join(out, 'load.json')}`,
     );
   try {
     await ensureWritableDir(dirname(path));
   } catch (error) {
     throw usageError(
-      'AW_OUT_UNWRITABLE',
+      ErrorCode.AW_OUT_UNWRITABLE,
       `--out ${out} cannot be written (${(error as Error).message.replace(/^report directory \S+ is not writable \((.*?)\).*$/, '$1')}): choose a file in a writable directory`,
     );
   }
@@ -411,7 +416,7 @@ async function mergeCommand(
         text = await readFile(resolve(name), 'utf8');
       } catch (error) {
         throw usageError(
-          'AW_MERGE_UNREADABLE',
+          ErrorCode.AW_MERGE_UNREADABLE,
           `cannot read ${name}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
         );
       }
@@ -419,7 +424,7 @@ async function mergeCommand(
         return { name, content: JSON.parse(text) as unknown };
       } catch {
         throw usageError(
-          'AW_MERGE_INVALID',
+          ErrorCode.AW_MERGE_INVALID,
           `${name} is not JSON: pass the files written by "agentwire load --out"`,
         );
       }
@@ -429,7 +434,7 @@ async function mergeCommand(
   try {
     report = mergeLoadReports(contents, thresholds);
   } catch (error) {
-    if (error instanceof MergeError) throw usageError('AW_MERGE_INVALID', error.message);
+    if (error instanceof MergeError) throw usageError(ErrorCode.AW_MERGE_INVALID, error.message);
     throw error;
   }
   await emit(report, options);
@@ -492,7 +497,7 @@ async function spawnReferenceBackend(secret: string): Promise<SpawnedBackend> {
     });
   }).catch((error: Error) => {
     child.kill('SIGKILL');
-    throw notCheckedError('AW_SERVER_START', error.message);
+    throw notCheckedError(ErrorCode.AW_SERVER_START, error.message);
   });
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   return {

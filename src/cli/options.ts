@@ -44,19 +44,6 @@ export function parseTargetUrl(value: string): URL {
   }
 }
 
-/** The scheme a profile's target must have, with the fix when it does not. */
-export function checkTargetScheme(profile: 'aep' | 'ag-ui', url: URL): string | undefined {
-  const web = url.protocol === 'http:' || url.protocol === 'https:';
-  const socket = url.protocol === 'ws:' || url.protocol === 'wss:';
-  if (profile === 'aep' && !socket)
-    return web
-      ? `wrong URL scheme ${url.protocol} in --target ${url}: AEP/1 targets are ws:// or wss:// URLs (for AG-UI over HTTP use --profile ag-ui)`
-      : `wrong URL scheme ${url.protocol} in --target ${url}: expected ws:// or wss://`;
-  if (profile === 'ag-ui' && !web)
-    return `wrong URL scheme ${url.protocol} in --target ${url}: the ag-ui profile checks an http:// or https:// endpoint (POST RunAgentInput, SSE back)`;
-  return undefined;
-}
-
 /** A ws:// or wss:// URL; other schemes get a message pointing at the right flag. */
 export function parseWsUrl(value: string): URL {
   let url: URL;
@@ -91,9 +78,4 @@ export function parseHttpUrl(name: string) {
     }
     return url;
   };
-}
-
-/** http(s) base of a ws(s) URL: same host and port, for /health. */
-export function httpBaseOf(wsUrl: URL): string {
-  return `${wsUrl.protocol === 'wss:' ? 'https:' : 'http:'}//${wsUrl.host}`;
 }

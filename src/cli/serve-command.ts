@@ -4,9 +4,11 @@
  * (R-6.4) on SIGINT or SIGTERM. `--production` keeps threads in Postgres and fans events out
  * through Redis; `--instances N` starts N instances of one deployment on consecutive ports.
  */
+
 import type { Command } from 'commander';
 import type { DestinationStream } from 'pino';
 import { mintToken, newSecret } from '../client/index.js';
+import { ErrorCode } from '../errors.js';
 import {
   DEFAULT_SCHEMA,
   type LogLevel,
@@ -15,9 +17,9 @@ import {
   schemaNameProblem,
   startCluster,
 } from '../server/index.js';
+import { checkedFaults } from '../suite/index.js';
 import { redactText, redactUrl } from '../tiers/index.js';
 import { notCheckedError, usageError } from './errors.js';
-import { checkedFaults } from './faults-command.js';
 import { collect, parsePort, parseWholeNumber } from './options.js';
 import {
   registerServeSecurityOptions,
@@ -84,7 +86,7 @@ export function registerServeCommand(program: Command): void {
 async function serve(options: ServeOptions): Promise<void> {
   if (!['silent', 'error', 'warn', 'info', 'debug'].includes(options.logLevel)) {
     throw usageError(
-      'AW_BAD_LOG_LEVEL',
+      ErrorCode.AW_BAD_LOG_LEVEL,
       `unknown --log-level "${options.logLevel}": use silent, error, warn, info or debug`,
     );
   }
@@ -92,16 +94,19 @@ async function serve(options: ServeOptions): Promise<void> {
   const production = productionStorageOf(options);
   if (production && faults.length)
     throw usageError(
-      'AW_FAULT_IN_PRODUCTION',
+      ErrorCode.AW_FAULT_IN_PRODUCTION,
       'faults cannot be enabled with --production: drop --fault or --production',
     );
   if (faults.length && options.instances > 1)
     throw usageError(
-      'AW_FAULT_WITH_INSTANCES',
+      ErrorCode.AW_FAULT_WITH_INSTANCES,
       'faults apply to a single instance (several instances reorder events, which hides some of them): drop --fault or --instances',
     );
   if (options.instances > 1 && options.port === 0)
-    throw usageError('AW_BAD_PORT', '--instances needs a --port to count from (0 would scatter them)');
+    throw usageError(
+      ErrorCode.AW_BAD_PORT,
+      '--instances needs a --port to count from (0 would scatter them)',
+    );
   const security = serveSecurityOf(options);
   const given = options.jwtSecret ?? process.env.AGENTWIRE_JWT_SECRET;
   const secret = given ?? newSecret();
@@ -129,18 +134,21 @@ async function serve(options: ServeOptions): Promise<void> {
   } catch (error) {
     if (error instanceof Error && /^(Postgres event log|Redis fan-out) unavailable/.test(error.message))
       throw notCheckedError(
-        'AW_STORE_UNAVAILABLE',
+        ErrorCode.AW_STORE_UNAVAILABLE,
         `${redactText(error.message, [production?.databaseUrl, production?.redisUrl])}: start it, or point --database-url / --redis-url at a running one`,
       );
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
       throw usageError(
-        'AW_PORT_IN_USE',
+        ErrorCode.AW_PORT_IN_USE,
         `port ${options.port} is in use: choose another with --port N (0 picks a free one)`,
       );
     // Every way an address can be unusable gets the same answer: not resolvable, not ours.
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME')
-      throw usageError('AW_BAD_HOST', `cannot listen on ${options.host}: use an address of this machine`);
+      throw usageError(
+        ErrorCode.AW_BAD_HOST,
+        `cannot listen on ${options.host}: use an address of this machine`,
+      );
     throw error;
   }
   const token = await mintToken(secret, { sub: DEMO_USER, expiresInS: DEMO_TOKEN_LIFETIME_S });
@@ -184,14 +192,17 @@ async function serve(options: ServeOptions): Promise<void> {
 function productionStorageOf(options: ServeOptions): ProductionStorage | undefined {
   if (!options.production) {
     if (options.databaseUrl || options.redisUrl)
-      throw usageError('AW_NEEDS_PRODUCTION', '--database-url and --redis-url only apply with --production');
+      throw usageError(
+        ErrorCode.AW_NEEDS_PRODUCTION,
+        '--database-url and --redis-url only apply with --production',
+      );
     return undefined;
   }
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
   if (!databaseUrl || !redisUrl)
     throw usageError(
-      'AW_PRODUCTION_NEEDS_STORES',
+      ErrorCode.AW_PRODUCTION_NEEDS_STORES,
       `--production needs ${[databaseUrl ? '' : 'a Postgres URL (--database-url or DATABASE_URL)', redisUrl ? '' : 'a Redis URL (--redis-url or REDIS_URL)'].filter(Boolean).join(' and ')}`,
     );
   for (const [flag, url, schemes] of [
@@ -205,10 +216,13 @@ function productionStorageOf(options: ServeOptions): ProductionStorage | undefin
       scheme = undefined;
     }
     if (!scheme || !(schemes as readonly string[]).includes(scheme))
-      throw usageError('AW_BAD_URL', `${flag} must be a ${schemes[0]}// URL, got "${redactUrl(url)}"`);
+      throw usageError(
+        ErrorCode.AW_BAD_URL,
+        `${flag} must be a ${schemes[0]}// URL, got "${redactUrl(url)}"`,
+      );
   }
   const schemaProblem = schemaNameProblem(options.schema);
-  if (schemaProblem) throw usageError('AW_BAD_SCHEMA', `--${schemaProblem}`);
+  if (schemaProblem) throw usageError(ErrorCode.AW_BAD_SCHEMA, `--${schemaProblem}`);
   return { databaseUrl, redisUrl, schema: options.schema };
 }
 

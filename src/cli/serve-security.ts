@@ -7,6 +7,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { ErrorCode } from '../errors.js';
 import {
   PUBLIC_KEY_ALGORITHMS,
   type PublicKeyAlgorithm,
@@ -51,11 +52,14 @@ export function registerServeSecurityOptions(command: Command): Command {
 export function serveSecurityOf(options: ServeSecurityOptions): ServeSecurity {
   const security: ServeSecurity = {};
   if (options.jwtPublicKey && options.jwksUrl)
-    throw usageError('AW_TWO_KEY_SOURCES', '--jwt-public-key and --jwks-url exclude each other: pick one');
+    throw usageError(
+      ErrorCode.AW_TWO_KEY_SOURCES,
+      '--jwt-public-key and --jwks-url exclude each other: pick one',
+    );
   const usesPublicKey = Boolean(options.jwtPublicKey || options.jwksUrl);
   if (!usesPublicKey && (options.jwtAlg || options.jwtIssuer || options.jwtAudience))
     throw usageError(
-      'AW_NEEDS_PUBLIC_KEY',
+      ErrorCode.AW_NEEDS_PUBLIC_KEY,
       '--jwt-alg, --jwt-issuer and --jwt-audience apply to --jwt-public-key or --jwks-url',
     );
   if (usesPublicKey) {
@@ -71,7 +75,7 @@ export function serveSecurityOf(options: ServeSecurityOptions): ServeSecurity {
         createPublicKey(pem);
       } catch (error) {
         throw usageError(
-          'AW_BAD_PUBLIC_KEY',
+          ErrorCode.AW_BAD_PUBLIC_KEY,
           `--jwt-public-key ${options.jwtPublicKey} is not a PEM public key (${(error as Error).message}): pass the SPKI "-----BEGIN PUBLIC KEY-----" file`,
         );
       }
@@ -86,14 +90,17 @@ export function serveSecurityOf(options: ServeSecurityOptions): ServeSecurity {
         scheme = undefined;
       }
       if (scheme !== 'https:' && scheme !== 'http:')
-        throw usageError('AW_BAD_JWKS_URL', `--jwks-url must be an https:// (or http://) URL, got "${url}"`);
+        throw usageError(
+          ErrorCode.AW_BAD_JWKS_URL,
+          `--jwks-url must be an https:// (or http://) URL, got "${url}"`,
+        );
       security.jwtPublicKey = { jwksUrl: url, ...claims };
       security.describeTokens = `JWKS ${url}`;
     }
     security.describeTokens += ` (${algorithms?.join(', ') ?? 'algorithm of the key'}${options.jwtIssuer ? `, iss ${options.jwtIssuer}` : ''}${options.jwtAudience ? `, aud ${options.jwtAudience}` : ''})`;
   }
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey))
-    throw usageError('AW_TLS_PAIR', '--tls-cert and --tls-key go together: pass both');
+    throw usageError(ErrorCode.AW_TLS_PAIR, '--tls-cert and --tls-key go together: pass both');
   if (options.tlsCert && options.tlsKey)
     security.tls = {
       cert: readPem('--tls-cert', options.tlsCert),
@@ -110,7 +117,7 @@ function algorithmsOf(list: string): PublicKeyAlgorithm[] {
   const unknown = names.filter((name) => !(PUBLIC_KEY_ALGORITHMS as readonly string[]).includes(name));
   if (names.length === 0 || unknown.length)
     throw usageError(
-      'AW_BAD_JWT_ALG',
+      ErrorCode.AW_BAD_JWT_ALG,
       `--jwt-alg "${list}": use ${PUBLIC_KEY_ALGORITHMS.join(', ')} (comma-separated); HS256 is --jwt-secret`,
     );
   return names as PublicKeyAlgorithm[];
@@ -121,7 +128,7 @@ function readPem(flag: string, path: string): Buffer {
     return readFileSync(path);
   } catch (error) {
     throw usageError(
-      'AW_UNREADABLE_FILE',
+      ErrorCode.AW_UNREADABLE_FILE,
       `${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}: pass a readable PEM file`,
     );
   }

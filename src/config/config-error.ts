@@ -2,14 +2,16 @@
  * Every way a config can be wrong, as one error type with a stable code. Messages name the file,
  * the path inside it and a fix, so a reader never has to guess which line to change.
  */
+
 import type { z } from 'zod';
+import { ErrorCode } from '../errors.js';
 
 export const ConfigErrorCode = {
-  notFound: 'AW_CONFIG_NOT_FOUND',
-  unreadable: 'AW_CONFIG_UNREADABLE',
-  unsupportedFormat: 'AW_CONFIG_UNSUPPORTED_FORMAT',
-  syntax: 'AW_CONFIG_SYNTAX',
-  invalid: 'AW_CONFIG_INVALID',
+  notFound: ErrorCode.AW_CONFIG_NOT_FOUND,
+  unreadable: ErrorCode.AW_CONFIG_UNREADABLE,
+  unsupportedFormat: ErrorCode.AW_CONFIG_UNSUPPORTED_FORMAT,
+  syntax: ErrorCode.AW_CONFIG_SYNTAX,
+  invalid: ErrorCode.AW_CONFIG_INVALID,
 } as const;
 export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];
 

@@ -5,11 +5,13 @@
  * config is executed (through jiti, loaded only then) and its default export validated like the
  * others.
  */
+
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { ErrorCode } from '../errors.js';
 import {
   ConfigError,
   configNotFound,
@@ -129,7 +131,7 @@ function lineAndColumnOf(text: string, offset: number): { line: number; column: 
 export function validateConfig(raw: unknown, path?: string): AgentwireConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(
-      'AW_CONFIG_INVALID',
+      ErrorCode.AW_CONFIG_INVALID,
       `${path ?? 'the config'} must hold an object with a "services" key (see docs/environment.md)`,
       path,
     );

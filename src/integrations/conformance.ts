@@ -3,7 +3,9 @@
  * tests: select by id glob, preflight the environment once, run a check, and turn a failed
  * result into a message that carries the check's evidence.
  */
+
 import { AEP_CHECKS, type Check, selectChecks, type TargetInfo, type TokenFactory } from '../checks/index.js';
+import { ErrorCode } from '../errors.js';
 import { evidenceLines } from '../report/evidence-lines.js';
 import { redactText } from '../report/index.js';
 import {
@@ -53,8 +55,8 @@ export async function connectConformance(
 ): Promise<ConformanceRunner> {
   if (!environment.jwtSecret)
     throw new AepEnvironmentError(
-      'AW_ENV_NO_SECRET',
-      `AW_ENV_NO_SECRET: conformance checks mint tokens for many users, but the backend from the ${environment.tier} tier gives no JWT secret: set jwtSecretEnv on the backend in the config, or AGENTWIRE_JWT_SECRET`,
+      ErrorCode.AW_ENV_NO_SECRET,
+      `${ErrorCode.AW_ENV_NO_SECRET}: conformance checks mint tokens for many users, but the backend from the ${environment.tier} tier gives no JWT secret: set jwtSecretEnv on the backend in the config, or AGENTWIRE_JWT_SECRET`,
     );
   const tokens: TokenFactory = createTokenFactory(environment.jwtSecret);
   const target: TargetInfo = await preflight(

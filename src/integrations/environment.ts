@@ -4,8 +4,10 @@
  * a runner can hand it from its setup process to its workers (Vitest `provide`, Jest
  * `process.env`, Playwright worker fixtures).
  */
+
 import { mintToken, newUserId } from '../client/index.js';
 import { ConfigError } from '../config/index.js';
+import { ErrorCode } from '../errors.js';
 import { SUBPROTOCOL } from '../protocol/index.js';
 import {
   formatDecision,
@@ -123,8 +125,8 @@ export async function startAepEnvironment(
   if (backend?.endpoint.service !== 'backend') {
     await release();
     throw new AepEnvironmentError(
-      'AW_ENV_NO_BACKEND',
-      'AW_ENV_NO_BACKEND: the config declares no backend service: add services.backend (see docs/environment.md)',
+      ErrorCode.AW_ENV_NO_BACKEND,
+      `${ErrorCode.AW_ENV_NO_BACKEND}: the config declares no backend service: add services.backend (see docs/environment.md)`,
     );
   }
   const endpoint = backend.endpoint;
@@ -161,8 +163,8 @@ export async function sessionFor(environment: AepEnvironment, user?: string): Pr
   else if (environment.token) token = environment.token;
   else
     throw new AepEnvironmentError(
-      'AW_ENV_NO_SECRET',
-      `AW_ENV_NO_SECRET: the backend from the ${environment.tier} tier gives neither a JWT secret nor a token: set jwtSecretEnv (or tokenEnv) on the backend in the config, or AGENTWIRE_JWT_SECRET`,
+      ErrorCode.AW_ENV_NO_SECRET,
+      `${ErrorCode.AW_ENV_NO_SECRET}: the backend from the ${environment.tier} tier gives neither a JWT secret nor a token: set jwtSecretEnv (or tokenEnv) on the backend in the config, or AGENTWIRE_JWT_SECRET`,
     );
   return { userId, token, wsUrl: environment.wsUrl, protocols: [SUBPROTOCOL, `bearer.${token}`] };
 }

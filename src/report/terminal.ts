@@ -5,6 +5,8 @@
 import type { Check } from '../checks/index.js';
 import type { CheckResult, RunObserver, RunReport } from '../runner/index.js';
 import { evidenceLines } from './evidence-lines.js';
+import { renderJson } from './json-report.js';
+import type { Reporter } from './reporter.js';
 
 type Stream = NodeJS.WritableStream & { isTTY?: boolean };
 
@@ -55,21 +57,34 @@ export class TerminalProgress implements RunObserver {
   }
 }
 
-export function renderSummary(
-  report: RunReport,
-  problem: string | undefined,
-  stream: Stream = process.stdout,
-): string {
-  const paint = colours(stream);
+export interface SummaryOptions {
+  /** Files the reports were written to, listed on the last line. */
+  reportPaths?: readonly string[];
+  stream?: Stream;
+}
+
+/** Reasons of checks that could not reach a target that had stopped answering. */
+export const CONNECT_FAILURE = /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|socket hang up|is unreachable/;
+
+export function renderSummary(report: RunReport, options: SummaryOptions = {}): string {
+  const paint = colours(options.stream ?? process.stdout);
   const { summary } = report;
   const lines: string[] = [''];
+  const lost = report.target_lost;
   const failures = report.checks.filter((result) => result.status === 'failed');
+  const shown = lost ? failures.filter((result) => !CONNECT_FAILURE.test(result.reason ?? '')) : failures;
   if (failures.length > 0) {
     lines.push(paint.bold(paint.red(`Failed checks (${failures.length}):`)));
-    for (const result of failures) {
+    for (const result of shown) {
       lines.push(`  ${paint.red('✗')} ${result.id} — ${result.title}`, `      ${result.reason ?? ''}`);
       for (const line of evidenceLines(result.evidence)) lines.push(paint.grey(`        ${line}`));
     }
+    if (lost)
+      lines.push(
+        paint.red(
+          `  ✗ the target stopped answering after ${lost.after}; ${lost.checks} checks could not connect`,
+        ),
+      );
     lines.push('');
   }
   const skippedNote =
@@ -83,6 +98,63 @@ export function renderSummary(
       report.settings.seed === undefined ? '' : ` · seed ${report.settings.seed}`
     }`,
   );
-  if (problem) lines.push(paint.red(`  not checked: ${problem}`));
+  const unsupported = report.checks.filter((result) => result.status === 'unsupported');
+  if (unsupported.length > 0)
+    lines.push(`  unsupported: ${unsupported.map((result) => result.id).join(', ')}`);
+  if (report.left_out?.length)
+    lines.push(
+      `  left out (they start instances of their own; ask with --checks): ${report.left_out.map((c) => c.id).join(', ')}`,
+    );
+  if (report.problem) lines.push(paint.red(`  not checked: ${report.problem}`));
+  const verdictColour =
+    report.verdict === 'PASSED' ? paint.green : report.verdict === 'FAILED' ? paint.red : paint.yellow;
+  const paths = options.reportPaths?.length ? ` · reports: ${options.reportPaths.join(', ')}` : '';
+  lines.push(`${paint.bold(verdictColour(report.verdict))} · exit ${report.exit_code}${paths}`);
   return `${lines.join('\n')}\n`;
+}
+
+export interface TerminalReporterOptions {
+  /** Progress and problems (default process.stderr). */
+  stderr?: Stream;
+  /** The summary, or the JSON report with `json` (default process.stdout). */
+  stdout?: Stream;
+  /** Print the report as JSON on stdout instead of the summary. */
+  json?: boolean;
+  reportPaths?: readonly string[];
+}
+
+/** Progress lines on stderr as checks finish, then the summary (or JSON) on stdout. */
+export function terminalReporter(options: TerminalReporterOptions = {}): Reporter {
+  const stderr = options.stderr ?? process.stderr;
+  const stdout = options.stdout ?? process.stdout;
+  let progress: TerminalProgress | undefined;
+  return {
+    name: 'terminal',
+    onRunStart(run) {
+      progress = new TerminalProgress(run.checks.length, run.target, stderr);
+    },
+    onCheckStart(check) {
+      progress?.onCheckStart(check);
+    },
+    onCheckEnd(result) {
+      progress?.onCheckEnd(result);
+    },
+    onRunEnd(report) {
+      stdout.write(
+        options.json
+          ? renderJson(report)
+          : renderSummary(report, {
+              stream: stdout,
+              ...(options.reportPaths ? { reportPaths: options.reportPaths } : {}),
+            }),
+      );
+      const reasons = (report.environment?.reasons as string[] | undefined) ?? [];
+      if (report.problem)
+        stderr.write(`agentwire: ${report.problem}\n${reasons.map((reason) => `  - ${reason}\n`).join('')}`);
+      if (report.settings.allow_skip && report.exit_code === 0 && report.summary.executed === 0)
+        stderr.write(
+          `agentwire: --allow-skip: exiting 0 although none of ${report.summary.total} checks executed (${report.summary.skipped} skipped)\n`,
+        );
+    },
+  };
 }

@@ -18,6 +18,8 @@ export interface TargetAddress {
   wsUrl: string;
   httpUrl: string;
   allowedOrigin?: string;
+  /** The AG-UI endpoint itself, when the target is one (protocol ag-ui). */
+  agUiUrl?: string;
 }
 
 export async function preflight(
@@ -39,12 +41,13 @@ export async function preflight(
     throw new TargetUnavailableError(explainConnectError(address.wsUrl, error));
   }
   try {
-    const ready = await connection.ready(timeoutMs).catch(() => {
-      // A server that selected aep.v1 speaks AEP/1 and broke R-3.1; the checks say so. Anything
-      // else that upgrades and stays silent is not an AEP/1 server at all.
-      if (connection.protocol === SUBPROTOCOL) return undefined;
+    const ready = await connection.ready(timeoutMs).catch(async () => {
+      // A server that sent no ready but answers a ping speaks AEP/1 and broke R-3.1: the checks
+      // say so. Anything else that upgrades and stays silent (or echoes) is not an AEP/1 server,
+      // and running every check against it would only repeat that 50 times.
+      if (connection.protocol === SUBPROTOCOL && (await answersPing(connection))) return undefined;
       throw new TargetUnavailableError(
-        `target ${address.wsUrl} upgraded but sent no frame within ${timeoutMs} ms; is it an AEP/1 server?`,
+        `target ${address.wsUrl} upgraded but sent no ready within ${timeoutMs} ms and did not answer a ping: it is not an AEP/1 server (check the URL and path of --target)`,
       );
     });
     if (ready === undefined) {
@@ -69,6 +72,16 @@ export async function preflight(
     };
   } finally {
     await connection.close();
+  }
+}
+
+async function answersPing(connection: AepConnection): Promise<boolean> {
+  try {
+    connection.send({ type: 'ping', id: 'preflight-ping' });
+    await connection.waitFor((frame) => frame.type === 'pong' || frame.type === 'error', 2000, 'a pong');
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -32,7 +32,14 @@ export interface RunChecksOptions {
   seed?: number;
   /** Starts a disposable instance of the target (embedded mode); the drain check needs it. */
   disposableTarget?: DisposableTargetFactory;
+  /**
+   * Aborting stops the run: no further check starts, checks in flight are cut off, and both
+   * end as `skipped` with the reason "interrupted", so the partial results still count them.
+   */
+  signal?: AbortSignal;
 }
+
+export const INTERRUPTED_REASON = 'not run: interrupted';
 
 type SeededOptions = RunChecksOptions & { seed: number };
 
@@ -45,6 +52,10 @@ export async function runChecks(checks: readonly Check[], given: RunChecksOption
       const index = next++;
       const check = checks[index]!;
       if (options.profile.spacingMs > 0) await delay(options.profile.spacingMs);
+      if (options.signal?.aborted) {
+        results[index] = skippedResults([check], INTERRUPTED_REASON)[0]!;
+        continue;
+      }
       options.observer?.onCheckStart?.(check);
       const result = await runWithRetries(check, options);
       results[index] = result;
@@ -74,7 +85,7 @@ async function runWithRetries(check: Check, options: SeededOptions): Promise<Che
   do {
     attempts++;
     outcome = await runOnce(check, options);
-  } while (outcome.status === 'failed' && attempts <= options.profile.retries);
+  } while (outcome.status === 'failed' && attempts <= options.profile.retries && !options.signal?.aborted);
   const duration_ms = Math.round(performance.now() - started);
   const base = { ...identityOf(check), duration_ms, attempts };
   switch (outcome.status) {
@@ -103,17 +114,32 @@ async function runOnce(check: Check, options: SeededOptions): Promise<CheckOutco
     ...(options.disposableTarget ? { disposableTarget: options.disposableTarget } : {}),
   });
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
+  const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = () => resolve('aborted');
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+  });
   try {
-    const settled = await Promise.race([check.run(scope.context).then(() => 'done' as const), timeout]);
+    const settled = await Promise.race([
+      check.run(scope.context).then(() => 'done' as const),
+      timeout,
+      aborted,
+    ]);
+    if (settled === 'aborted') {
+      scope.abort();
+      return { status: 'skipped', reason: INTERRUPTED_REASON };
+    }
     if (settled === 'timeout') {
       scope.abort();
       return failed(`timed out after ${timeoutMs} ms`, scope.context.transcript);
     }
     return { status: 'passed' };
   } catch (error) {
+    if (options.signal?.aborted) return { status: 'skipped', reason: INTERRUPTED_REASON };
     if (error instanceof Unsupported) return { status: 'unsupported', reason: error.message };
     if (error instanceof CheckFailure) {
       return {
@@ -126,6 +152,7 @@ async function runOnce(check: Check, options: SeededOptions): Promise<CheckOutco
     return failed(`check could not complete: ${message}`, scope.context.transcript);
   } finally {
     clearTimeout(timer);
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
     await scope.dispose();
   }
 }

@@ -33,7 +33,7 @@ const checks = [
 
 describe('verdictOf: the gate', () => {
   it('passes what executed cleanly when nothing more was asked', () => {
-    expect(verdictOf(report(checks))).toEqual({ exitCode: ExitCode.ok });
+    expect(verdictOf(report(checks))).toEqual({ exitCode: ExitCode.ok, word: 'PASSED' });
   });
 
   it('--require: exit 2 naming each required check that did not execute, with its reason', () => {
@@ -57,5 +57,18 @@ describe('verdictOf: the gate', () => {
     expect(verdictOf(report(failing, { max_unsupported: 0, required: ['R-6.4/drain'] })).exitCode).toBe(
       ExitCode.checkFailed,
     );
+  });
+
+  it('words: FAILED, NOT_CHECKED (also when --allow-skip exits 0), INTERRUPTED with exit 130', () => {
+    const failing = [...checks, check('R-5.1/seq', 'failed', 'gap')];
+    expect(verdictOf(report(failing)).word).toBe('FAILED');
+    const skipped = [check('R-1.1/a', 'skipped', 'not run')];
+    expect(verdictOf(report(skipped))).toMatchObject({ exitCode: 2, word: 'NOT_CHECKED' });
+    expect(verdictOf(report(skipped), true)).toMatchObject({ exitCode: 0, word: 'NOT_CHECKED' });
+    expect(verdictOf(report(failing), false, true)).toMatchObject({
+      exitCode: ExitCode.interrupted,
+      word: 'INTERRUPTED',
+      problem: expect.stringContaining('partial'),
+    });
   });
 });

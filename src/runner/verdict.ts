@@ -1,15 +1,14 @@
 /** Exit codes, the contract with CI: see the README's table. */
-import type { CheckResult, RunReport } from './results.js';
 
-export const ExitCode = {
-  ok: 0,
-  checkFailed: 1,
-  notChecked: 2,
-  usage: 64,
-} as const;
+import { ExitCode } from '../errors.js';
+import type { CheckResult, RunReport, VerdictWord } from './results.js';
+
+export { ExitCode };
 
 export interface Verdict {
   exitCode: (typeof ExitCode)[keyof typeof ExitCode];
+  /** The verdict in one word (report.json's `verdict`). */
+  word: VerdictWord;
   /** Why the run could not count as checked, when it could not. */
   problem?: string;
 }
@@ -17,7 +16,28 @@ export interface Verdict {
 export function verdictOf(
   report: Pick<RunReport, 'summary' | 'problem' | 'settings' | 'checks'>,
   allowSkip = false,
+  interrupted = false,
 ): Verdict {
+  if (interrupted)
+    return {
+      exitCode: ExitCode.interrupted,
+      word: 'INTERRUPTED',
+      problem: report.problem ?? 'interrupted before every check had run: the report is partial',
+    };
+  const verdict = exitVerdict(report, allowSkip);
+  const word: VerdictWord =
+    verdict.exitCode === ExitCode.checkFailed
+      ? 'FAILED'
+      : verdict.exitCode === ExitCode.ok && report.summary.executed > 0 && !report.problem
+        ? 'PASSED'
+        : 'NOT_CHECKED';
+  return { ...verdict, word };
+}
+
+function exitVerdict(
+  report: Pick<RunReport, 'summary' | 'problem' | 'settings' | 'checks'>,
+  allowSkip: boolean,
+): Omit<Verdict, 'word'> {
   const { summary } = report;
   if (report.problem) {
     return allowSkip && summary.executed === 0

@@ -2,20 +2,21 @@
  * Named failure codes of environment resolution, created in one place so the CLI, the report
  * and the docs can refer to them. Each message names the problem and how to fix it.
  */
+import { ErrorCode } from '../errors.js';
 export const TierErrorCode = {
-  nothingResolved: 'AW_ENV_NOT_RESOLVED',
-  requiredTierUnused: 'AW_ENV_REQUIRED_TIER_UNUSED',
-  unknownTier: 'AW_ENV_UNKNOWN_TIER',
-  composeFileMissing: 'AW_COMPOSE_FILE_MISSING',
-  composeMissing: 'AW_COMPOSE_MISSING',
-  composeFailed: 'AW_COMPOSE_FAILED',
-  dockerNoClient: 'AW_DOCKER_NO_CLIENT',
-  dockerNoEngine: 'AW_DOCKER_NO_ENGINE',
-  dockerPermission: 'AW_DOCKER_PERMISSION_DENIED',
-  portInUse: 'AW_PORT_IN_USE',
-  processExited: 'AW_PROCESS_EXITED',
-  binaryMissing: 'AW_BINARY_MISSING',
-  stateMissing: 'AW_STATE_MISSING',
+  nothingResolved: ErrorCode.AW_ENV_NOT_RESOLVED,
+  requiredTierUnused: ErrorCode.AW_ENV_REQUIRED_TIER_UNUSED,
+  unknownTier: ErrorCode.AW_ENV_UNKNOWN_TIER,
+  composeFileMissing: ErrorCode.AW_COMPOSE_FILE_MISSING,
+  composeMissing: ErrorCode.AW_COMPOSE_MISSING,
+  composeFailed: ErrorCode.AW_COMPOSE_FAILED,
+  dockerNoClient: ErrorCode.AW_DOCKER_NO_CLIENT,
+  dockerNoEngine: ErrorCode.AW_DOCKER_NO_ENGINE,
+  dockerPermission: ErrorCode.AW_DOCKER_PERMISSION_DENIED,
+  portInUse: ErrorCode.AW_PORT_IN_USE,
+  processExited: ErrorCode.AW_PROCESS_EXITED,
+  binaryMissing: ErrorCode.AW_BINARY_MISSING,
+  stateMissing: ErrorCode.AW_STATE_MISSING,
 } as const;
 export type TierErrorCode = (typeof TierErrorCode)[keyof typeof TierErrorCode];
 

@@ -28,6 +28,7 @@ async function instancesOfItsOwn(context: CheckContext, why = TO_DRAIN): Promise
 export const drainChecks: Check[] = [
   {
     id: 'R-6.4/graceful-drain',
+    needsOwnInstances: true,
     rules: ['R-6.4', 'R-1.5', 'R-6.3'],
     title:
       'Drain: /health 503, new sessions refused, running runs finish, then close 1001 with every event seen once',
@@ -136,6 +137,7 @@ export const drainChecks: Check[] = [
   },
   {
     id: 'R-6.4/resume-on-another-instance',
+    needsOwnInstances: true,
     rules: ['R-6.4', 'R-4.2', 'R-5.1'],
     title:
       'A client cut off mid-run resumes on another instance after the drain: every missed event once, then the thread goes on there',
@@ -195,6 +197,7 @@ export const drainChecks: Check[] = [
   },
   {
     id: 'R-4.2/fan-out-across-instances',
+    needsOwnInstances: true,
     rules: ['R-4.2', 'R-5.1'],
     title:
       'One user on two instances of a deployment: runs started on either reach both connections, identically',

@@ -2,15 +2,29 @@
 // against each injected fault (agentwire faults). Passes only when the clean run has 0 failed and
 // 0 unsupported checks, every fault fails at least one of the checks named for its rule, and the
 // evidence of each such failure shows at least one frame (not an empty transcript).
-// Runs go through the library (planRun → acquireTarget → runSuite), two at a time, each fault
-// on a reference backend of its own.
+// Runs go through the library (planRun → acquireTarget → runSuite), two at a time, each in a
+// worker thread of its own (its own event loop and reference backend, as a CLI run would have).
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 const { acquireTarget, FAULTS, planRun, runSuite } = await import(
   pathToFileURL(join(import.meta.dirname, '../dist/index.js')).href
 );
 const parallel = 2;
+
+if (!isMainThread) {
+  parentPort.postMessage(await suite(workerData.fault));
+  process.exit(0);
+}
+
+function inWorker(fault) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: { fault } });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+}
 
 async function suite(fault) {
   const started = performance.now();
@@ -41,7 +55,7 @@ await Promise.all(
   Array.from({ length: parallel }, async () => {
     while (next < jobs.length) {
       const fault = jobs[next++];
-      results.set(fault, await suite(fault));
+      results.set(fault, await inWorker(fault));
     }
   }),
 );

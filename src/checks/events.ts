@@ -1,7 +1,7 @@
 /** Section 5 of AEP/1: seq, run framing, tool pairing, failing tools, timestamps, isolation, cancel, limits. */
 import { CANCEL_DEADLINE_MS } from '../protocol/index.js';
 import type { Check } from './check.js';
-import { expectEqual, expectErrorAnswer, expectNoViolations, expectTrue, fail } from './expect.js';
+import { expectEqual, expectErrorAnswer, expectNoStreamViolations, expectTrue, fail } from './expect.js';
 import { cancelRun, countOfType, scenario, sleep, statusOf } from './helpers.js';
 import {
   runFramingViolations,
@@ -20,7 +20,7 @@ export const eventChecks: Check[] = [
       const connection = await context.session();
       const { events } = await connection.runToCompletion({ scenario: scenario(context, { tools: 2 }) });
       expectEqual(events[0]?.seq, 1, 'seq of the first event');
-      expectNoViolations(seqViolations(events), 'seq');
+      expectNoStreamViolations('seq', (o) => seqViolations(events, 1, o));
     },
   },
   {
@@ -36,7 +36,9 @@ export const eventChecks: Check[] = [
         const next = await connection.startRunAcked({ thread_id: threadId, scenario: scenario(context) });
         await connection.waitForRunEnd(next.run_id);
       }
-      expectNoViolations(seqViolations(connection.eventsOfThread(threadId)), 'seq across three runs');
+      expectNoStreamViolations('seq across three runs', (o) =>
+        seqViolations(connection.eventsOfThread(threadId), 1, o),
+      );
     },
   },
   {
@@ -52,9 +54,8 @@ export const eventChecks: Check[] = [
         scenario: scenario(context, { tools: 2 }),
       });
       await Promise.all([connection.waitForRunEnd(first.run_id), connection.waitForRunEnd(second.run_id)]);
-      expectNoViolations(
-        seqViolations(connection.eventsOfThread(first.thread_id)),
-        'seq with interleaved runs',
+      expectNoStreamViolations('seq with interleaved runs', (o) =>
+        seqViolations(connection.eventsOfThread(first.thread_id), 1, o),
       );
     },
   },
@@ -68,7 +69,7 @@ export const eventChecks: Check[] = [
       const { events } = await connection.runToCompletion({
         scenario: scenario(context, { tools: 2, thinking: true }),
       });
-      expectNoViolations(runFramingViolations(events), 'run framing');
+      expectNoStreamViolations('run framing', (o) => runFramingViolations(events, o));
       expectEqual(
         events[0]?.data && (events[0].data as { input_id?: unknown }).input_id,
         `${connection.label}-1`,
@@ -85,9 +86,8 @@ export const eventChecks: Check[] = [
       const connection = await context.session();
       const { ack } = await connection.runToCompletion({ scenario: scenario(context, { tools: 2 }) });
       await sleep(150 + context.eventDelayMs * 5);
-      expectNoViolations(
-        runFramingViolations(connection.eventsOfRun(ack.run_id!)),
-        'events after agent_completed',
+      expectNoStreamViolations('events after agent_completed', (o) =>
+        runFramingViolations(connection.eventsOfRun(ack.run_id!), o),
       );
     },
   },
@@ -111,7 +111,7 @@ export const eventChecks: Check[] = [
       const connection = await context.session();
       const { events } = await connection.runToCompletion({ scenario: scenario(context, { tools: 3 }) });
       expectTrue(countOfType(events, 'tool_executing') > 0, 'the run made no tool call to check');
-      expectNoViolations(toolPairingViolations(events), 'tool pairing');
+      expectNoStreamViolations('tool pairing', (o) => toolPairingViolations(events, o));
     },
   },
   {
@@ -126,7 +126,7 @@ export const eventChecks: Check[] = [
       );
       await Promise.all(acks.map((ack) => connection.waitForRunEnd(ack.run_id)));
       const events = acks.flatMap((ack) => connection.eventsOfRun(ack.run_id));
-      expectNoViolations(toolPairingViolations(events), 'tool pairing across parallel runs');
+      expectNoStreamViolations('tool pairing across parallel runs', (o) => toolPairingViolations(events, o));
       const ids = events
         .filter((e) => e.type === 'tool_executing')
         .map((e) => (e.data as { tool_call_id: string }).tool_call_id);
@@ -152,7 +152,7 @@ export const eventChecks: Check[] = [
         status === 'ok' || status === 'error',
         `the run ended with status ${status}, expected ok or error`,
       );
-      expectNoViolations(runFramingViolations(events), 'run framing after a tool failure');
+      expectNoStreamViolations('run framing after a tool failure', (o) => runFramingViolations(events, o));
     },
   },
   {
@@ -184,7 +184,9 @@ export const eventChecks: Check[] = [
         scenario: scenario(context, { tools: 2, thinking: true }),
       });
       await connection.runToCompletion({ thread_id: first.ack.thread_id, scenario: scenario(context) });
-      expectNoViolations(timestampViolations(connection.eventsOfThread(first.ack.thread_id!)), 'ts');
+      expectNoStreamViolations('ts', (o) =>
+        timestampViolations(connection.eventsOfThread(first.ack.thread_id!), o),
+      );
     },
   },
   {
@@ -239,9 +241,10 @@ export const eventChecks: Check[] = [
         `the run ended ${elapsed} ms after cancel (limit ${CANCEL_DEADLINE_MS} ms)`,
       );
       expectEqual(statusOf(events), 'cancelled', 'agent_completed.data.status');
-      expectNoViolations(
-        [...runFramingViolations(events), ...toolPairingViolations(events)],
+      expectNoStreamViolations(
         'a cancelled run',
+        (o) => runFramingViolations(events, o),
+        (o) => toolPairingViolations(events, o),
       );
     },
   },

@@ -1,6 +1,8 @@
 /** Assertions for checks. Each failure message states what AEP/1 wanted and what the server did. */
+
 import { HandshakeRejectedError } from '../client/index.js';
 import { CheckFailure, type EvidenceFocus } from './check.js';
+import type { StreamEvent } from './stream-rules.js';
 
 export function fail(reason: string, details?: Record<string, unknown>, focus?: EvidenceFocus): never {
   throw new CheckFailure(reason, details, focus);
@@ -24,12 +26,35 @@ export function expectEqual<T>(actual: T, expected: T, what: string): void {
   }
 }
 
-export function expectNoViolations(violations: string[], what: string): void {
+/**
+ * Fails with the first violation; `offending` (the events that break the rule, as the stream
+ * validators collect them) become the frames the evidence shows.
+ */
+export function expectNoViolations(
+  violations: string[],
+  what: string,
+  offending: readonly unknown[] = [],
+): void {
   if (violations.length > 0) {
-    fail(`${what}: ${violations[0]}${violations.length > 1 ? ` (+${violations.length - 1} more)` : ''}`, {
-      violations: violations.slice(0, 20),
-    });
+    fail(
+      `${what}: ${violations[0]}${violations.length > 1 ? ` (+${violations.length - 1} more)` : ''}`,
+      { violations: violations.slice(0, 20) },
+      offending.length > 0 ? { frames: offending.slice(0, 8) } : undefined,
+    );
   }
+}
+
+/** Runs stream validators with one collector of offending events, then expectNoViolations. */
+export function expectNoStreamViolations(
+  what: string,
+  ...rules: ((offending: StreamEvent[]) => string[])[]
+): void {
+  const offending: StreamEvent[] = [];
+  expectNoViolations(
+    rules.flatMap((rule) => rule(offending)),
+    what,
+    offending,
+  );
 }
 
 /** Expects the handshake to be refused with `status`; returns quietly when it was. */

@@ -1,6 +1,8 @@
 /**
  * Pure validators for event streams (section 5). Each returns human-readable violations, empty
  * when the stream obeys the rule, so checks, the load tool and unit tests share one definition.
+ * Given an `offending` array, each also collects the events that break the rule, so a failed
+ * check's evidence can show those frames.
  */
 import { describeIssues, eventSchema, RFC3339_UTC_MS } from '../protocol/index.js';
 
@@ -29,7 +31,7 @@ export function schemaViolations(events: readonly unknown[]): string[] {
 }
 
 /** R-5.1: per thread, seq runs firstSeq, firstSeq+1, … with no gap and no duplicate. */
-export function seqViolations(events: readonly Event[], firstSeq = 1): string[] {
+export function seqViolations(events: readonly Event[], firstSeq = 1, offending?: Event[]): string[] {
   const violations: string[] = [];
   const expected = new Map<string, number>();
   for (const event of events) {
@@ -39,6 +41,7 @@ export function seqViolations(events: readonly Event[], firstSeq = 1): string[] 
       violations.push(
         `thread ${event.thread_id}: expected seq ${want}, got ${event.seq} (${kind}) on ${event.type}`,
       );
+      offending?.push(event);
     }
     expected.set(event.thread_id, Math.max(want, event.seq) + 1);
   }
@@ -46,57 +49,69 @@ export function seqViolations(events: readonly Event[], firstSeq = 1): string[] 
 }
 
 /** R-5.2: each run begins with agent_started and has exactly one agent_completed, its last event. */
-export function runFramingViolations(events: readonly Event[]): string[] {
+export function runFramingViolations(events: readonly Event[], offending?: Event[]): string[] {
   const violations: string[] = [];
   for (const [runId, runEvents] of groupByRun(events)) {
     if (runEvents[0]?.type !== 'agent_started') {
       violations.push(`run ${runId}: first event is ${runEvents[0]?.type}, not agent_started`);
+      if (runEvents[0]) offending?.push(runEvents[0]);
     }
     const starts = runEvents.filter((e) => e.type === 'agent_started').length;
-    if (starts > 1) violations.push(`run ${runId}: ${starts} agent_started events`);
+    if (starts > 1) {
+      violations.push(`run ${runId}: ${starts} agent_started events`);
+      offending?.push(...runEvents.filter((e) => e.type === 'agent_started').slice(1));
+    }
     const completions = runEvents.filter((e) => e.type === 'agent_completed');
     if (completions.length !== 1) {
       violations.push(`run ${runId}: ${completions.length} agent_completed events, expected exactly 1`);
+      offending?.push(...(completions.length > 1 ? completions.slice(1) : runEvents.slice(-1)));
     }
     const firstCompletion = runEvents.findIndex((e) => e.type === 'agent_completed');
     if (firstCompletion !== -1 && firstCompletion !== runEvents.length - 1) {
       const after = runEvents[firstCompletion + 1]!;
       violations.push(`run ${runId}: ${after.type} (seq ${after.seq}) follows agent_completed`);
+      offending?.push(after);
     }
   }
   return violations;
 }
 
 /** R-5.3: each tool_executing is closed by exactly one tool_completed with its id, in the same run. */
-export function toolPairingViolations(events: readonly Event[]): string[] {
+export function toolPairingViolations(events: readonly Event[], offending?: Event[]): string[] {
   const violations: string[] = [];
   for (const [runId, runEvents] of groupByRun(events)) {
-    const open = new Map<string, number>();
+    const open = new Map<string, Event>();
     const closed = new Set<string>();
     for (const event of runEvents) {
       const id = toolCallId(event);
       if (event.type === 'tool_executing' && id !== undefined) {
-        if (open.has(id) || closed.has(id))
+        if (open.has(id) || closed.has(id)) {
           violations.push(`run ${runId}: tool_call_id ${id} executed twice`);
-        open.set(id, event.seq);
+          offending?.push(event);
+        }
+        open.set(id, event);
       } else if (event.type === 'tool_completed' && id !== undefined) {
-        if (closed.has(id))
+        if (closed.has(id)) {
           violations.push(`run ${runId}: second tool_completed for ${id} (seq ${event.seq})`);
-        else if (!open.has(id))
+          offending?.push(event);
+        } else if (!open.has(id)) {
           violations.push(`run ${runId}: tool_completed for ${id} without tool_executing`);
+          offending?.push(event);
+        }
         open.delete(id);
         closed.add(id);
       }
     }
-    for (const [id, seq] of open) {
-      violations.push(`run ${runId}: tool_executing ${id} (seq ${seq}) never completed`);
+    for (const [id, event] of open) {
+      violations.push(`run ${runId}: tool_executing ${id} (seq ${event.seq}) never completed`);
+      offending?.push(event, ...runEvents.slice(-1));
     }
   }
   return violations;
 }
 
 /** R-5.5: RFC 3339 UTC with milliseconds, non-decreasing within a thread. */
-export function timestampViolations(events: readonly Event[]): string[] {
+export function timestampViolations(events: readonly Event[], offending?: Event[]): string[] {
   const violations: string[] = [];
   const last = new Map<string, { ms: number; seq: number }>();
   for (const event of events) {
@@ -104,6 +119,7 @@ export function timestampViolations(events: readonly Event[]): string[] {
       violations.push(
         `seq ${event.seq}: ts ${JSON.stringify(event.ts)} is not RFC 3339 UTC with milliseconds`,
       );
+      offending?.push(event);
       continue;
     }
     const ms = Date.parse(event.ts);
@@ -112,6 +128,7 @@ export function timestampViolations(events: readonly Event[]): string[] {
       violations.push(
         `thread ${event.thread_id}: ts of seq ${event.seq} is earlier than that of seq ${previous.seq}`,
       );
+      offending?.push(event);
     }
     last.set(event.thread_id, { ms, seq: event.seq });
   }

@@ -28,7 +28,7 @@ import {
 
 /** The fuzzer's seed: fixed, so a mutant meets the same frames as the clean backend did. */
 const MUTATION_SEED = 1;
-/** The Origin `agentwire run` lets its embedded backend accept (cli/run-target.ts). */
+/** The Origin `agentwire run` lets its embedded backend accept (suite/target.ts). */
 const ALLOWED_ORIGIN = 'http://localhost:3000';
 /** A teardown that hangs (a mutant in close()) must not decide the verdict: only checks do. */
 const TEARDOWN_LIMIT_MS = 7000;

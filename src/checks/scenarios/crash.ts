@@ -74,6 +74,7 @@ async function endAfterCrash(
 export const crashChecks: Check[] = [
   {
     id: 'R-6.5/crashed-instance-runs-end',
+    needsOwnInstances: true,
     rules: ['R-6.5', 'R-5.1', 'R-5.2', 'R-5.3'],
     title:
       'A run on a crashed instance ends on the survivor within 10 s: error instance_lost, next seq, nothing lost or repeated',
@@ -135,6 +136,7 @@ export const crashChecks: Check[] = [
   },
   {
     id: 'R-6.5/crashed-instance-slots-freed',
+    needsOwnInstances: true,
     rules: ['R-6.5', 'R-5.8'],
     title:
       'Runs of a crashed instance stop counting against their user: once they end, the user may start max_inflight_runs again',

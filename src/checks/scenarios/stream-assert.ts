@@ -22,23 +22,19 @@ export function firstSeqBreak(events: readonly AgentEvent[], firstSeq = 1): Agen
 
 /** Seq, run framing, tool pairing and timestamps of `events` all hold, or the check fails. */
 export function expectCleanStream(events: readonly AgentEvent[], what: string): void {
-  const seq = seqViolations(events);
-  if (seq.length > 0) {
-    const offending = firstSeqBreak(events);
-    fail(`${what}: ${seq[0]}`, { violations: seq.slice(0, 10) }, { frames: offending ? [offending] : [] });
-  }
-  for (const [rule, violations] of [
-    ['run framing', runFramingViolations(events)],
-    ['tool pairing', toolPairingViolations(events)],
-    ['ts', timestampViolations(events)],
+  for (const [rule, find] of [
+    ['seq', (offending: AgentEvent[]) => seqViolations(events, 1, offending)],
+    ['run framing', (offending: AgentEvent[]) => runFramingViolations(events, offending)],
+    ['tool pairing', (offending: AgentEvent[]) => toolPairingViolations(events, offending)],
+    ['ts', (offending: AgentEvent[]) => timestampViolations(events, offending)],
   ] as const) {
+    const offending: AgentEvent[] = [];
+    const violations = find(offending);
     if (violations.length === 0) continue;
-    const runId = /run (\S+?):/.exec(violations[0]!)?.[1];
-    const runEvents = events.filter((event) => event.run_id === runId);
     fail(
-      `${what}: ${rule}: ${violations[0]}`,
+      `${what}: ${rule === 'seq' ? '' : `${rule}: `}${violations[0]}`,
       { violations: violations.slice(0, 10) },
-      { frames: [runEvents[0], runEvents.at(-1)].filter(Boolean) },
+      { frames: offending.slice(0, 8) },
     );
   }
 }

@@ -96,6 +96,10 @@ export const ERROR_CATALOGUE = {
   AW_STORE_UNAVAILABLE: { exit: notChecked, meaning: 'Postgres or Redis cannot be reached' },
   AW_SERVER_START: { exit: notChecked, meaning: 'the backend could not start' },
   AW_REPORT_WRITE: { exit: notChecked, meaning: 'the reports could not be written' },
+  // compare
+  AW_COMPARE_KINDS: { exit: usage, meaning: 'agentwire compare given a run report and a load report' },
+  AW_COMPARE_UNREADABLE: { exit: notChecked, meaning: 'a report to compare cannot be read' },
+  AW_COMPARE_BAD_REPORT: { exit: notChecked, meaning: 'a file to compare is not a run or load report' },
 } as const satisfies Record<`AW_${string}`, { exit: ExitCodeValue; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -27,6 +27,7 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
     (await import('./faults-command.js')).registerFaultsCommand(program);
     (await import('./load-command.js')).registerLoadCommand(program);
     (await import('./gate-command.js')).registerGateCommand(program);
+    (await import('./compare-command.js')).registerCompareCommand(program);
   }
   for (const command of program.commands) command.exitOverride();
   return program;

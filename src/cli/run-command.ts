@@ -10,7 +10,9 @@ import { ErrorCode } from '../errors.js';
 import {
   colours,
   ensureWritableDir,
+  githubReporter,
   REPORT_FILE_NAMES,
+  type Reporter,
   ReportWriteError,
   reportFileReporters,
   terminalReporter,
@@ -21,7 +23,8 @@ import type { TierName } from '../tiers/index.js';
 import { addResolveOptions } from './env-commands.js';
 import { CliError, usageError } from './errors.js';
 import { renderCheckList } from './list.js';
-import { collect, parseHttpUrl, parsePositiveInt, parseTargetUrl } from './options.js';
+import { collect, parseHttpUrl, parsePositiveInt, parseTargetUrl, parseWholeNumber } from './options.js';
+import { runRepeated } from './repeat.js';
 
 interface RunCliOptions {
   target?: URL;
@@ -46,6 +49,24 @@ interface RunCliOptions {
   seed?: number;
   fault: string[];
   profile: string;
+  repeat: number;
+  minPassRate: number;
+  reporter: string[];
+}
+
+const REPORTERS = ['github'] as const;
+
+function parseReporter(value: string, previous: string[] = []): string[] {
+  if (!(REPORTERS as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`unknown --reporter "${value}"; known: ${REPORTERS.join(', ')}`);
+  return [...previous, value];
+}
+
+function parsePassRate(value: string): number {
+  const rate = Number(value);
+  if (value.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 1)
+    throw new InvalidArgumentError(`--min-pass-rate takes a number from 0 to 1 (0.95 = 95%), got "${value}"`);
+  return rate;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -115,7 +136,25 @@ export function registerRunCommand(program: Command): void {
       collect,
       [],
     )
-    .option('--seed <n>', 'seed for generated input such as fuzzed frames (default: random)', parseSeed);
+    .option('--seed <n>', 'seed for generated input such as fuzzed frames (default: random)', parseSeed)
+    .option(
+      '--repeat <n>',
+      'run the checks n times against one target, fresh sessions each time; report.json gains "stability"',
+      parseWholeNumber('--repeat', 1, 10_000),
+      1,
+    )
+    .option(
+      '--min-pass-rate <r>',
+      'with --repeat: exit 1 when a check passed in fewer than this share of the runs it executed in',
+      parsePassRate,
+      1,
+    )
+    .option(
+      '--reporter <name>',
+      'an extra reporter: github (::error annotations, $GITHUB_STEP_SUMMARY; on by itself when GITHUB_ACTIONS=true)',
+      parseReporter,
+      [],
+    );
   addResolveOptions(run).action(async (options: RunCliOptions) => {
     process.exitCode = await runFromCli(options);
   });
@@ -173,16 +212,28 @@ async function runFromCli(options: RunCliOptions): Promise<number> {
       signal: abort.signal,
       observer: { onDecision: (_, line) => process.stderr.write(`${grey(`env ${line}`)}\n`) },
     });
+    const reporters = [
+      ...reportFileReporters(options.reportDir),
+      terminalReporter({
+        json: Boolean(options.json),
+        reportPaths: REPORT_FILE_NAMES.map((name) => join(options.reportDir, name)),
+      }),
+      ...extraReporters(options.reporter),
+    ];
+    const onWarning = (message: string) => process.stderr.write(`agentwire: warning: ${message}\n`);
+    if (options.repeat > 1) {
+      return await runRepeated(plan, target, {
+        times: options.repeat,
+        minPassRate: options.minPassRate,
+        reporters,
+        signal: abort.signal,
+        onWarning,
+      });
+    }
     const report = await runSuite(plan, target, {
       signal: abort.signal,
-      reporters: [
-        ...reportFileReporters(options.reportDir),
-        terminalReporter({
-          json: Boolean(options.json),
-          reportPaths: REPORT_FILE_NAMES.map((name) => join(options.reportDir, name)),
-        }),
-      ],
-      observer: { onWarning: (message) => process.stderr.write(`agentwire: warning: ${message}\n`) },
+      reporters,
+      observer: { onWarning },
     });
     return report.exit_code;
   } catch (error) {
@@ -193,6 +244,19 @@ async function runFromCli(options: RunCliOptions): Promise<number> {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
   }
+}
+
+/** --reporter github, or GITHUB_ACTIONS=true (set by every GitHub Actions runner). */
+function extraReporters(names: readonly string[]): Reporter[] {
+  const github = names.includes('github') || process.env.GITHUB_ACTIONS === 'true';
+  return github
+    ? [
+        githubReporter({
+          write: (text) => process.stdout.write(text),
+          ...(process.env.GITHUB_STEP_SUMMARY ? { summaryFile: process.env.GITHUB_STEP_SUMMARY } : {}),
+        }),
+      ]
+    : [];
 }
 
 function parseSeed(value: string): number {

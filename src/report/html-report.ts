@@ -4,7 +4,7 @@
  * by status. Frames come from the server under test, so the page never parses them as HTML:
  * the data travels as JSON with `<` escaped, and the script renders it with textContent only.
  */
-import { type RunReport, verdictOf } from '../runner/index.js';
+import { type RunReport, type Stability, verdictOf } from '../runner/index.js';
 
 /** Safe inside <script type="application/json">: no `</script>`, no `<!--`, no line separators. */
 export function embedJson(value: unknown): string {
@@ -18,7 +18,14 @@ export function embedJson(value: unknown): string {
 
 export function renderHtml(report: RunReport): string {
   const verdict = verdictOf(report, report.settings.allow_skip);
-  const data = { report, verdict: { exit_code: verdict.exitCode, problem: verdict.problem ?? null } };
+  // A repeated run's verdict is the series' (pass rates), kept in the report itself.
+  const data = {
+    report,
+    verdict: {
+      exit_code: report.exit_code ?? verdict.exitCode,
+      problem: report.problem ?? verdict.problem ?? null,
+    },
+  };
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -36,7 +43,7 @@ export function renderHtml(report: RunReport): string {
 </header>
 <section id="summary" aria-label="summary"></section>
 <section id="settings" aria-label="settings"></section>
-<details id="environment"><summary>Environment decisions</summary><ol id="decisions"></ol></details>
+${report.stability ? renderStabilitySection(report.stability) : ''}<details id="environment"><summary>Environment decisions</summary><ol id="decisions"></ol></details>
 <nav id="filters" aria-label="filter by status"></nav>
 <table id="checks">
   <thead><tr><th>status</th><th>check</th><th>rules</th><th>title / reason</th><th>ms</th></tr></thead>
@@ -46,6 +53,28 @@ export function renderHtml(report: RunReport): string {
 <script>${SCRIPT}</script>
 </body>
 </html>
+`;
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The flake table of `run --repeat N`: checks that did not pass every time, worst first. */
+function renderStabilitySection(stability: Stability): string {
+  const unstable = stability.checks
+    .filter((check) => check.pass_rate !== null && (check.pass_rate < 1 || check.flaky))
+    .sort((a, b) => (a.pass_rate ?? 1) - (b.pass_rate ?? 1));
+  const rows = unstable
+    .map(
+      (check) =>
+        `<tr class="${check.flaky ? 'flaky' : 'failed'}"><td>${escapeHtml(check.id)}</td><td>${Math.round((check.pass_rate ?? 0) * 1000) / 10}% (${check.passed}/${check.executed})</td><td>${check.flaky ? 'flaky' : 'always failed'}</td><td>${check.failure_reasons.map((reason) => `${reason.count} × ${escapeHtml(reason.reason)}`).join('<br>')}</td><td>${check.duration_ms ? `${check.duration_ms.p50} / ${check.duration_ms.p90} / ${check.duration_ms.max}` : ''}</td></tr>`,
+    )
+    .join('');
+  return `<section id="stability" aria-label="stability">
+<h2>Stability over ${stability.runs} runs</h2>
+<p>${stability.flaky.length} flaky, ${stability.below_min_pass_rate.length} below the minimum pass rate ${stability.min_pass_rate}; ${stability.checks.length - unstable.length} checks passed every time they ran.</p>
+${unstable.length ? `<table id="flakes"><thead><tr><th>check</th><th>pass rate</th><th></th><th>failure reasons</th><th>ms p50 / p90 / max</th></tr></thead><tbody>${rows}</tbody></table>` : ''}
+</section>
 `;
 }
 

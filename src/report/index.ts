@@ -1,4 +1,5 @@
 export * from './atomic-write.js';
+export * from './github-reporter.js';
 export * from './html-report.js';
 export * from './json-report.js';
 export * from './junit-report.js';

@@ -4,5 +4,6 @@ export * from './preflight.js';
 export * from './profile.js';
 export * from './results.js';
 export * from './run-checks.js';
+export * from './stability.js';
 export * from './token-factory.js';
 export * from './verdict.js';

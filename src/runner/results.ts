@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { CheckStatus, Evidence } from '../checks/index.js';
+import { type Stability, stabilitySchema } from './stability.js';
 
 /** Bumped when a report's shape changes incompatibly; `parseRunReport` upgrades older ones. */
 export const RUN_REPORT_SCHEMA_VERSION = 1;
@@ -86,6 +87,8 @@ export interface RunReport {
   left_out?: { id: string; reason: string }[];
   /** How the environment was resolved: every decision, tiers_used, the variables (snake_case keys). */
   environment?: Record<string, unknown>;
+  /** With `run --repeat N`: how the checks fared over the series (this report is its last run). */
+  stability?: Stability;
 }
 
 const checkResultSchema = z.object({
@@ -154,6 +157,7 @@ export const runReportSchema = z.object({
   target_lost: z.object({ after: z.string(), checks: z.number() }).optional(),
   left_out: z.array(z.object({ id: z.string(), reason: z.string() })).optional(),
   environment: z.record(z.string(), z.unknown()).optional(),
+  stability: stabilitySchema.optional(),
 });
 
 export class ReportSchemaError extends Error {

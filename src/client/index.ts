@@ -1,3 +1,4 @@
 export * from './connection.js';
+export * from './token-source.js';
 export * from './tokens.js';
 export * from './transcript.js';

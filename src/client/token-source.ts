@@ -15,7 +15,8 @@ const run = promisify(execFile);
 export type SigningAlgorithm = 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
 
 export interface ClaimsToSign {
-  sub?: string;
+  /** A number only to make the malformed token RFC 7519 forbids. */
+  sub?: string | number;
   /** Seconds until `exp`; negative gives an expired token; absent leaves `exp` out. */
   expiresInS?: number;
 }
@@ -170,10 +171,13 @@ async function signWith(
   kid?: string,
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({ ...extra })
+  // jose types `sub` as a string; the number is the point of that one broken token.
+  const payload: Record<string, unknown> = { ...extra };
+  if (typeof claims.sub === 'number') payload.sub = claims.sub;
+  const jwt = new SignJWT(payload)
     .setProtectedHeader({ alg, typ: 'JWT', ...(kid ? { kid } : {}) })
     .setIssuedAt(now - 1);
-  if (claims.sub !== undefined) jwt.setSubject(claims.sub);
+  if (typeof claims.sub === 'string') jwt.setSubject(claims.sub);
   if (claims.expiresInS !== undefined) jwt.setExpirationTime(now + claims.expiresInS);
   return jwt.sign(key);
 }

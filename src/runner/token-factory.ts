@@ -44,5 +44,6 @@ export function createTokenFactoryFrom(source: TokenSource): TokenFactory {
     withoutExp: async (sub) => signed({ sub }),
     withoutSub: async () => signed({ expiresInS: 600 }),
     emptySub: async () => signed({ sub: '', expiresInS: 600 }),
+    numericSub: async () => signed({ sub: 42, expiresInS: 600 }),
   };
 }

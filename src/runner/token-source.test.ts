@@ -22,6 +22,7 @@ const NEED_SIGNING = [
   'R-2.2/missing-exp-401',
   'R-2.2/missing-sub-401',
   'R-2.2/empty-sub-401',
+  'R-2.2/non-string-sub-401',
   'R-2.5/no-token-in-refusal',
 ];
 

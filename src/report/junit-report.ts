@@ -4,14 +4,25 @@
  */
 import type { CheckResult, RunReport } from '../runner/index.js';
 
+/** The test case that makes CI show red when nothing (or less than asked) could be checked. */
+export const NOT_CHECKED_CASE = 'agentwire/run-not-checked';
+
 export function renderJunit(report: RunReport): string {
   const { summary } = report;
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   const cases = report.checks.map((result) => renderCase(result, seconds(result.duration_ms)));
+  // Exit 2: one <error> case that says why, so "97 skipped, 0 failures" does not read as green.
+  const notChecked = report.exit_code === 2;
+  if (notChecked)
+    cases.unshift(
+      `    <testcase classname="agentwire" name="${NOT_CHECKED_CASE}" title="the run could not check what it was asked" time="0.000">\n      <error message="${xml(report.problem ?? 'not checked')}" type="${xml(report.verdict)}">${xml(report.problem ?? '')}</error>\n    </testcase>`,
+    );
+  const tests = summary.total + (notChecked ? 1 : 0);
+  const errors = notChecked ? 1 : 0;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="agentwire" tests="${summary.total}" failures="${summary.failed}" errors="0" skipped="${summary.skipped + summary.unsupported}" time="${seconds(report.duration_ms)}">`,
-    `  <testsuite name="${xml(`${report.profile} conformance`)}" tests="${summary.total}" failures="${summary.failed}" errors="0" skipped="${summary.skipped + summary.unsupported}" time="${seconds(report.duration_ms)}" timestamp="${xml(report.started_at.replace(/Z$/, ''))}">`,
+    `<testsuites name="agentwire" tests="${tests}" failures="${summary.failed}" errors="${errors}" skipped="${summary.skipped + summary.unsupported}" time="${seconds(report.duration_ms)}">`,
+    `  <testsuite name="${xml(`${report.profile} conformance`)}" tests="${tests}" failures="${summary.failed}" errors="${errors}" skipped="${summary.skipped + summary.unsupported}" time="${seconds(report.duration_ms)}" timestamp="${xml(report.started_at.replace(/Z$/, ''))}">`,
     '    <properties>',
     `      <property name="target" value="${xml(report.target.ws_url)}"/>`,
     `      <property name="executed" value="${summary.executed}"/>`,
@@ -25,7 +36,8 @@ export function renderJunit(report: RunReport): string {
 }
 
 function renderCase(result: CheckResult, time: string): string {
-  const open = `    <testcase classname="${xml(result.rule)}" name="${xml(`${result.id}: ${result.title}`)}" time="${time}"`;
+  // The name is the check id, stable across reworded titles, so CI keeps the test's history.
+  const open = `    <testcase classname="${xml(result.rule)}" name="${xml(result.id)}" title="${xml(result.title)}" time="${time}"`;
   switch (result.status) {
     case 'passed':
       return `${open}/>`;

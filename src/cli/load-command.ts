@@ -193,6 +193,90 @@ export function registerLoadCommand(program: Command): void {
       },
     )
     .exitOverride();
+  load
+    .command('k8s')
+    .description(
+      'print a Kubernetes Indexed Job running the plan in N shards, and the Job merging their reports',
+    )
+    .usage('--shards <n> --image <image> [options] [load options, e.g. --target wss://… --sessions 30000]')
+    .requiredOption('--shards <n>', 'pods, one shard each', parseWholeNumber('--shards', 1, 1000))
+    .requiredOption('--image <image>', 'a container image with agentwire on its PATH')
+    .option('--run-tag <tag>', 'the run tag of every shard (default: random)')
+    .option('--name <name>', 'name of the Job (the merge Job adds -merge)', 'agentwire-load')
+    .option('--secret-name <name>', 'Secret whose key jwt-secret the pods read', 'agentwire-load')
+    .option('--claim <name>', 'ReadWriteMany volume claim shared by the pods', 'agentwire-load-reports')
+    .option('--existing-claim', 'the claim exists: do not print one')
+    .option('--merge-threshold <rule>', 'threshold for the merged report (repeatable)', collect, [])
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (options: K8sCommandOptions, command: Command) => {
+      process.exitCode = await k8sCommand(options, command.args);
+    })
+    .exitOverride();
+}
+
+/** The merged report is judged by the plan's own rules (and any --merge-threshold). */
+function mergeArgsOf(loadArgs: readonly string[], extra: readonly string[]): string[] {
+  const args: string[] = [];
+  loadArgs.forEach((arg, index) => {
+    if (arg === '--no-default-thresholds') args.push(arg);
+    else if (arg === '--threshold' && loadArgs[index + 1] !== undefined) args.push(arg, loadArgs[index + 1]!);
+    else if (arg.startsWith('--threshold=')) args.push(arg);
+  });
+  for (const rule of extra) args.push('--threshold', rule);
+  return args;
+}
+
+interface K8sCommandOptions {
+  shards: number;
+  image: string;
+  runTag?: string;
+  name: string;
+  secretName: string;
+  claim: string;
+  existingClaim?: boolean;
+  mergeThreshold: string[];
+}
+
+async function k8sCommand(options: K8sCommandOptions, loadArgs: string[]): Promise<number> {
+  const { K8sOptionsError, checkLoadArgs, k8sLoadManifest, newRunTag } = await import('./load-k8s.js');
+  try {
+    checkLoadArgs(loadArgs);
+  } catch (error) {
+    if (error instanceof K8sOptionsError) throw usageError('AW_BAD_K8S', error.message);
+    throw error;
+  }
+  await checkedThresholds(options.mergeThreshold, true);
+  const name = /^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$/;
+  for (const [flag, value] of [
+    ['--name', options.name],
+    ['--secret-name', options.secretName],
+    ['--claim', options.claim],
+  ] as const)
+    if (!name.test(value))
+      throw usageError(
+        'AW_BAD_K8S',
+        `${flag} "${value}" is not a Kubernetes name: lower-case letters, digits and -, at most 52`,
+      );
+  if (options.runTag !== undefined && !/^[A-Za-z0-9_.-]{1,40}$/.test(options.runTag))
+    throw usageError(
+      'AW_BAD_K8S',
+      `--run-tag "${options.runTag}": letters, digits, _ . - only (it names a folder)`,
+    );
+  process.stdout.write(
+    k8sLoadManifest({
+      shards: options.shards,
+      image: options.image,
+      runTag: options.runTag ?? newRunTag(),
+      name: options.name,
+      secretName: options.secretName,
+      claimName: options.claim,
+      existingClaim: options.existingClaim === true,
+      loadArgs,
+      mergeArgs: mergeArgsOf(loadArgs, options.mergeThreshold),
+    }),
+  );
+  return ExitCode.ok;
 }
 
 /** The load module is loaded when a load command runs: `agentwire run` never pays for it. */

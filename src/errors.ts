@@ -37,6 +37,7 @@ export const ERROR_CATALOGUE = {
   },
   AW_BAD_LOCAL_ADDRESS: { exit: usage, meaning: 'a load --local-address this machine does not have' },
   AW_OUT_UNWRITABLE: { exit: usage, meaning: 'the load --out file cannot be written' },
+  AW_BAD_K8S: { exit: usage, meaning: 'load k8s options that cannot make a valid manifest' },
   AW_BAD_OPTION: { exit: usage, meaning: 'options that contradict each other' },
   AW_NO_CHECKS: { exit: usage, meaning: '--checks or --require matches no check' },
   AW_MISSING_SECRET: { exit: usage, meaning: 'no JWT secret for a target that needs one' },

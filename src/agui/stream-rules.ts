@@ -5,6 +5,7 @@
  * their call ended. Each returns the violations it found (empty when the stream is correct).
  */
 import { EventSchemas } from '@ag-ui/core/schemas';
+import { applyPatch } from './json-patch.js';
 
 export interface AgUiEvent {
   type: string;
@@ -125,4 +126,70 @@ export function toolCallViolations(events: readonly AgUiEvent[]): Violation[] {
       });
   });
   return violations;
+}
+
+/** Reasoning blocks (REASONING_START … END) and their messages open, stream and close by id. */
+export function reasoningViolations(events: readonly AgUiEvent[]): Violation[] {
+  return [
+    ...pairingViolations(events, {
+      start: 'REASONING_START',
+      parts: [],
+      end: 'REASONING_END',
+      idField: 'messageId',
+      what: 'reasoning block',
+    }),
+    ...pairingViolations(events, {
+      start: 'REASONING_MESSAGE_START',
+      parts: ['REASONING_MESSAGE_CONTENT'],
+      end: 'REASONING_MESSAGE_END',
+      idField: 'messageId',
+      what: 'reasoning message',
+    }),
+  ];
+}
+
+/** The TOOL_CALL_ARGS deltas of each tool call, joined, are one JSON document (or nothing). */
+export function toolArgsViolations(events: readonly AgUiEvent[]): Violation[] {
+  const args = new Map<string, { text: string; index: number }>();
+  events.forEach((event, index) => {
+    if (event.type === 'TOOL_CALL_START') args.set(String(event.toolCallId), { text: '', index });
+    if (event.type === 'TOOL_CALL_ARGS') {
+      const call = args.get(String(event.toolCallId));
+      if (call) call.text += String(event.delta ?? '');
+    }
+  });
+  const violations: Violation[] = [];
+  for (const [toolCallId, { text, index }] of args) {
+    if (text === '') continue;
+    try {
+      JSON.parse(text);
+    } catch {
+      violations.push({
+        index,
+        message: `the arguments streamed for tool call ${toolCallId} are not one JSON document: ${text.slice(0, 120)}`,
+      });
+    }
+  }
+  return violations;
+}
+
+/** Each STATE_DELTA is an RFC 6902 patch that applies to the state so far (input, then snapshots). */
+export function stateViolations(events: readonly AgUiEvent[], initial: unknown = {}): Violation[] {
+  let state = initial;
+  const violations: Violation[] = [];
+  events.forEach((event, index) => {
+    if (event.type === 'STATE_SNAPSHOT') state = event.snapshot;
+    if (event.type !== 'STATE_DELTA') return;
+    const result = applyPatch(state, event.delta);
+    if (result.ok) state = result.document;
+    else
+      violations.push({ index, message: `STATE_DELTA does not apply to the state so far: ${result.reason}` });
+  });
+  return violations;
+}
+
+/** Ids of the messages a stream creates (text, reasoning, tool results). */
+export function messageIdsOf(events: readonly AgUiEvent[]): string[] {
+  const starts = new Set(['TEXT_MESSAGE_START', 'REASONING_MESSAGE_START', 'TOOL_CALL_RESULT']);
+  return events.filter((event) => starts.has(event.type)).map((event) => String(event.messageId));
 }

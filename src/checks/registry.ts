@@ -5,6 +5,7 @@ import { clientFrameChecks } from './client-frames.js';
 import { errorChecks } from './errors.js';
 import { eventChecks } from './events.js';
 import { handshakeEdgeChecks } from './handshake-edges.js';
+import { hardeningChecks } from './hardening/index.js';
 import { leftBehindChecks } from './left-behind.js';
 import { modelChecks } from './model/index.js';
 import { scenarioChecks } from './scenarios/index.js';
@@ -20,6 +21,7 @@ export const AEP_CHECKS: readonly Check[] = [
   ...eventChecks,
   ...leftBehindChecks,
   ...errorChecks,
+  ...hardeningChecks,
   ...scenarioChecks,
   ...modelChecks,
 ];

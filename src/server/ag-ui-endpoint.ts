@@ -4,13 +4,15 @@
  * as AG-UI events over SSE by `@ag-ui/encoder`. Bearer JWT as on the WebSocket endpoint; the
  * scenario comes from `forwardedProps.scenario`. A client that disconnects aborts the run.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RunAgentInputSchema } from '@ag-ui/core/schemas';
 import { EventEncoder } from '@ag-ui/encoder';
 import type { Logger } from 'pino';
 import { scenarioSchema } from '../protocol/index.js';
-import { type TokenVerifier, tokenFromRequest } from './auth.js';
-import { resolveScenario, scriptedSteps } from './scripted-agent.js';
+import { type TokenVerifier, tokenFromRequest, tokenTransportOf } from './auth.js';
+import { FaultSet } from './faults.js';
+import { plannedToolCalls, resolveScenario, scriptedSteps } from './scripted-agent.js';
 
 const MAX_BODY_BYTES = 1 << 20;
 
@@ -19,6 +21,8 @@ export interface AgUiDependencies {
   logger: Logger;
   /** Runs in flight, so a drain can wait for them. */
   track(finished: Promise<void>): void;
+  /** The agui-* faults (see faults.ts). */
+  faults?: FaultSet;
 }
 
 export async function handleAgUiRun(
@@ -26,7 +30,8 @@ export async function handleAgUiRun(
   response: ServerResponse,
   deps: AgUiDependencies,
 ): Promise<void> {
-  const auth = await deps.verifier.verify(tokenFromRequest(request));
+  const auth = await deps.verifier.verify(tokenFromRequest(request), tokenTransportOf(request));
+  const faults = deps.faults ?? FaultSet.none;
   if (!auth.ok) return respondError(response, 401, 'unauthorized', auth.reason);
   let body: string;
   try {
@@ -70,28 +75,37 @@ export async function handleAgUiRun(
   const send = (event: Record<string, unknown>) => {
     if (!response.writableEnded) response.write(encoder.encode(event as never));
   };
+  const state =
+    input.state !== null && typeof input.state === 'object' && !Array.isArray(input.state)
+      ? (input.state as Record<string, unknown>)
+      : {};
   const finished = stream(input.threadId, input.runId, text, scenario.success ? scenario.data : undefined);
   deps.track(finished);
   await finished;
 
   async function stream(threadId: string, runId: string, prompt: string, chosen: typeof scenario.data) {
     send({ type: 'RUN_STARTED', threadId, runId });
-    const messageId = `msg_${runId}`;
+    send({ type: 'STATE_SNAPSHOT', snapshot: state });
+    const resolved = resolveScenario(chosen);
+    // The client names the run; tool call ids get a key of their own so no two runs share one.
+    const runKey = randomUUID().replaceAll('-', '').slice(0, 8);
+    // agui-message-id-reused: an id derived from the thread, so the next run of it reuses it.
+    // Stryker disable next-line all: fault injection, off in every conformance run
+    const messageId = faults.has('agui-message-id-reused') ? `msg_${threadId}` : `msg_${runId}`;
     let messageOpen = false;
+    let toolCallsAnnounced = false;
+    let lookups = 0;
     try {
-      const steps = scriptedSteps(runId.slice(-8), prompt, resolveScenario(chosen), abort.signal);
+      const steps = scriptedSteps(runKey, prompt, resolved, abort.signal);
       for (;;) {
         const next = await steps.next();
         if (next.done) break;
         const { type, data } = next.value;
         if (type === 'agent_thinking') {
-          send({ type: 'STEP_STARTED', stepName: 'thinking' });
-          send({ type: 'STEP_FINISHED', stepName: 'thinking' });
+          sendReasoning(`reasoning_${runId}`, String(data.text));
         } else if (type === 'tool_executing') {
-          const toolCallId = String(data.tool_call_id);
-          send({ type: 'TOOL_CALL_START', toolCallId, toolCallName: String(data.tool) });
-          send({ type: 'TOOL_CALL_ARGS', toolCallId, delta: JSON.stringify(data.args) });
-          send({ type: 'TOOL_CALL_END', toolCallId });
+          if (!toolCallsAnnounced) sendToolCalls(plannedToolCalls(runKey, prompt, resolved));
+          toolCallsAnnounced = true;
         } else if (type === 'tool_completed') {
           const toolCallId = String(data.tool_call_id);
           send({
@@ -101,6 +115,15 @@ export async function handleAgUiRun(
             content: JSON.stringify(data.ok ? data.result : { error: data.error }),
             role: 'tool',
           });
+          // agui-events-after-run-error: a tool failure reported as the run's error, and the run goes on.
+          // Stryker disable next-line all: fault injection, off in every conformance run
+          if (data.ok === false && faults.has('agui-events-after-run-error'))
+            send({ type: 'RUN_ERROR', message: 'a tool call failed', code: 'tool_failed' });
+          lookups++;
+          // `add` sets a member whether it exists or not; `replace` needs it to exist (RFC 6902).
+          // Stryker disable next-line all: fault injection, off in every conformance run
+          const op = faults.has('agui-invalid-state-delta') ? 'replace' : 'add';
+          send({ type: 'STATE_DELTA', delta: [{ op, path: '/lookups', value: lookups }] });
         } else if (type === 'agent_message') {
           if (!messageOpen) send({ type: 'TEXT_MESSAGE_START', messageId, role: 'assistant' });
           messageOpen = true;
@@ -118,6 +141,40 @@ export async function handleAgUiRun(
       response.end();
     }
   }
+
+  function sendReasoning(reasoningId: string, text: string): void {
+    send({ type: 'STEP_STARTED', stepName: 'thinking' });
+    send({ type: 'REASONING_START', messageId: reasoningId });
+    send({ type: 'REASONING_MESSAGE_START', messageId: reasoningId, role: 'reasoning' });
+    send({ type: 'REASONING_MESSAGE_CONTENT', messageId: reasoningId, delta: text });
+    // Stryker disable next-line all: fault injection, off in every conformance run
+    if (!faults.has('agui-reasoning-unclosed')) {
+      send({ type: 'REASONING_MESSAGE_END', messageId: reasoningId });
+      send({ type: 'REASONING_END', messageId: reasoningId });
+    }
+    send({ type: 'STEP_FINISHED', stepName: 'thinking' });
+  }
+
+  /** The run's tool calls as one model turn of parallel calls: all started, args interleaved, all ended. */
+  function sendToolCalls(calls: ReturnType<typeof plannedToolCalls>): void {
+    for (const call of calls)
+      send({ type: 'TOOL_CALL_START', toolCallId: call.toolCallId, toolCallName: call.tool });
+    const chunks = calls.map((call) => halves(JSON.stringify(call.args)));
+    // agui-tool-args-misrouted: every chunk goes to the call the stream last started.
+    const routeTo = (index: number) =>
+      // Stryker disable next-line all: fault injection, off in every conformance run
+      faults.has('agui-tool-args-misrouted') ? calls.at(-1)!.toolCallId : calls[index]!.toolCallId;
+    for (const part of [0, 1] as const)
+      calls.forEach((_, index) => {
+        send({ type: 'TOOL_CALL_ARGS', toolCallId: routeTo(index), delta: chunks[index]![part] });
+      });
+    for (const call of calls) send({ type: 'TOOL_CALL_END', toolCallId: call.toolCallId });
+  }
+}
+
+function halves(text: string): [string, string] {
+  const middle = Math.ceil(text.length / 2);
+  return [text.slice(0, middle), text.slice(middle)];
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AEP_CHECKS } from '../checks/index.js';
+import { AG_UI_RULES } from '../agui/index.js';
+import { AEP_CHECKS, AG_UI_CHECKS } from '../checks/index.js';
 import { AepConnection, mintToken, newSecret, newUserId } from '../client/index.js';
 import { RULE_IDS } from '../protocol/index.js';
-import { FAULT_NAMES, FAULTS, FaultError, faultSetOf } from './faults.js';
+import { FAULT_NAMES, FAULTS, FaultError, type FaultSpec, faultSetOf } from './faults.js';
 import { type RunningServer, startServer } from './server.js';
 
 const run = promisify(execFile);
@@ -30,12 +31,14 @@ async function session(server: RunningServer, secret: string) {
 
 describe('fault catalogue', () => {
   it('names a real rule and existing checks for every fault', () => {
-    const ids = new Set(AEP_CHECKS.map((check) => check.id));
+    const aep = new Set(AEP_CHECKS.map((check) => check.id));
+    const agUi = new Set(AG_UI_CHECKS.map((check) => check.id));
     for (const name of FAULT_NAMES) {
-      const fault = FAULTS[name];
-      expect(RULE_IDS, name).toContain(fault.rule);
+      const fault: FaultSpec = FAULTS[name];
+      const onAgUi = fault.profile === 'ag-ui';
+      expect(onAgUi ? Object.keys(AG_UI_RULES) : RULE_IDS, name).toContain(fault.rule);
       expect(fault.caughtBy.length, name).toBeGreaterThan(0);
-      for (const id of fault.caughtBy) expect(ids.has(id), `${name} → ${id}`).toBe(true);
+      for (const id of fault.caughtBy) expect((onAgUi ? agUi : aep).has(id), `${name} → ${id}`).toBe(true);
     }
   });
 

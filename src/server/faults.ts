@@ -7,10 +7,13 @@
 import type { RuleId } from '../protocol/index.js';
 
 export interface FaultSpec {
-  rule: RuleId;
+  /** An AEP/1 rule, or for the AG-UI faults a rule of the ag-ui profile (docs/ag-ui.md). */
+  rule: RuleId | `AGUI-${string}`;
   description: string;
   /** The checks named for the broken rule: detection fails unless one of them fails. */
   caughtBy: readonly string[];
+  /** The suite that sees it: the AG-UI faults break only the `/agent` endpoint. Default `aep`. */
+  profile?: 'aep' | 'ag-ui';
 }
 
 export const FAULTS = {
@@ -126,6 +129,125 @@ export const FAULTS = {
     rule: 'R-2.5',
     description: 'bad_request errors quote the session’s bearer token',
     caughtBy: ['R-2.5/no-token-in-frames'],
+  },
+  'subprotocol-skips-exp': {
+    rule: 'R-2.2',
+    description:
+      'exp is enforced for tokens in the Authorization header, not for bearer.<jwt> subprotocol tokens',
+    caughtBy: ['R-2.2/refusals-via-subprotocol'],
+  },
+  'accept-missing-sub': {
+    rule: 'R-2.2',
+    description: 'a token without sub is let in, as user "undefined" (shared by every such token)',
+    caughtBy: ['R-2.2/missing-sub-401'],
+  },
+  'origin-check-header-only': {
+    rule: 'R-2.3',
+    description:
+      'the Origin allowlist is checked on the Authorization-header path only, not for bearer.<jwt> handshakes',
+    caughtBy: ['R-2.3/foreign-origin-403-subprotocol'],
+  },
+  'frame-limit-off-by-one': {
+    rule: 'R-1.3',
+    description: 'a frame of exactly limits.max_frame_bytes is refused (> written as >=)',
+    caughtBy: ['R-1.3/frame-at-limit-accepted'],
+  },
+  'foreign-message-subscribes': {
+    rule: 'R-4.1',
+    description: 'user_message to a foreign thread answers not_found but subscribes the connection first',
+    caughtBy: ['R-4.1/foreign-thread-refusal-leaves-no-subscription'],
+  },
+  'unknown-thread-upserted': {
+    rule: 'R-4.1',
+    description:
+      'user_message with an unknown thread_id creates that thread for the sender instead of not_found',
+    caughtBy: ['R-4.1/unknown-thread-not-found'],
+  },
+  'foreign-resume-subscribes': {
+    rule: 'R-4.3',
+    description: 'resume of a foreign thread answers not_found but subscribes the connection first',
+    caughtBy: ['R-4.3/foreign-resume-leaves-no-subscription'],
+  },
+  'resume-beyond-head-replays-all': {
+    rule: 'R-4.2',
+    description: 'resume with after_seq beyond the thread’s last seq replays the whole thread',
+    caughtBy: ['R-4.2/resume-at-and-beyond-head'],
+  },
+  'resume-race-loses-events': {
+    rule: 'R-4.2',
+    description:
+      'resume reads the log, then subscribes: events appended in between reach neither the replay nor the live stream',
+    caughtBy: ['R-4.2/resume-during-live-run'],
+  },
+  'disconnect-unsubscribes-user': {
+    rule: 'R-4.2',
+    description: 'closing one connection unsubscribes every connection of that user from its threads',
+    caughtBy: ['R-4.2/other-connections-survive-a-close'],
+  },
+  'large-events-reordered': {
+    rule: 'R-5.1',
+    description:
+      'events over 400 bytes take an asynchronous send path, so a small event emitted right after overtakes them',
+    caughtBy: ['R-5.1/seq-order-fast-concurrent-runs'],
+  },
+  'refusal-leaks-slot': {
+    rule: 'R-5.8',
+    description: 'a user_message refused with not_found keeps the in-flight slot it took',
+    caughtBy: ['R-5.8/refusals-take-no-slot'],
+  },
+  'cancel-leaks-slot': {
+    rule: 'R-5.8',
+    description: 'a cancelled run never gives its in-flight slot back',
+    caughtBy: ['R-5.8/cancelled-runs-free-their-slots'],
+  },
+  'limit-check-then-act': {
+    rule: 'R-5.8',
+    description:
+      'the in-flight limit is read, then taken after an await: a burst over several connections gets past it',
+    caughtBy: ['R-5.8/limit-holds-under-burst'],
+  },
+  'burst-ack-id-mixup': {
+    rule: 'R-4.1',
+    description:
+      'the ack of a user_message takes its id from the latest frame received, not from the frame it answers',
+    caughtBy: ['§4/burst-answers-match-ids'],
+  },
+  'expiry-postponed-by-activity': {
+    rule: 'R-2.4',
+    description: 'the 4401 close at token expiry waits while events are streaming',
+    caughtBy: ['R-2.4/expiry-closes-mid-stream'],
+  },
+  'agui-tool-args-misrouted': {
+    rule: 'AGUI-5',
+    description:
+      'AG-UI: parallel tool calls stream interleaved, every TOOL_CALL_ARGS chunk under the latest started toolCallId',
+    caughtBy: ['AGUI-5/parallel-tool-args-assemble'],
+    profile: 'ag-ui',
+  },
+  'agui-events-after-run-error': {
+    rule: 'AGUI-3',
+    description: 'AG-UI: a failing tool sends RUN_ERROR and the run goes on streaming, then RUN_FINISHED',
+    caughtBy: ['AGUI-3/failing-tool-ends-cleanly'],
+    profile: 'ag-ui',
+  },
+  'agui-invalid-state-delta': {
+    rule: 'AGUI-6',
+    description: 'AG-UI: STATE_DELTA uses replace on a state key that does not exist yet',
+    caughtBy: ['AGUI-6/state-deltas-apply'],
+    profile: 'ag-ui',
+  },
+  'agui-message-id-reused': {
+    rule: 'AGUI-4',
+    description:
+      'AG-UI: the assistant message id is derived from the thread, so every run of a thread reuses it',
+    caughtBy: ['AGUI-4/message-ids-unique-across-runs'],
+    profile: 'ag-ui',
+  },
+  'agui-reasoning-unclosed': {
+    rule: 'AGUI-7',
+    description: 'AG-UI: the reasoning block is never closed (no REASONING_MESSAGE_END / REASONING_END)',
+    caughtBy: ['AGUI-7/reasoning-closed'],
+    profile: 'ag-ui',
   },
 } as const satisfies Record<string, FaultSpec>;
 

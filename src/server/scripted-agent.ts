@@ -51,6 +51,19 @@ export function splitIntoChunks(text: string, count: number): string[] {
   return chunks;
 }
 
+/** The tool calls a run will make, known up front (as an LLM's parallel tool calls are). */
+export function plannedToolCalls(
+  runKey: string,
+  text: string,
+  scenario: ResolvedScenario,
+): { toolCallId: string; tool: string; args: Record<string, unknown> }[] {
+  return Array.from({ length: scenario.tools }, (_, offset) => ({
+    toolCallId: `call_${runKey}_${offset + 1}`,
+    tool: 'lookup',
+    args: { query: text, index: offset + 1 },
+  }));
+}
+
 export interface AgentTurn {
   steps: AsyncGenerator<AgentStep, { text: string }>;
 }
@@ -74,12 +87,13 @@ export async function* scriptedSteps(
       data: { text: `Looking up what is needed to answer "${text.slice(0, 60)}"` },
     };
   }
-  for (let index = 1; index <= scenario.tools; index++) {
-    const toolCallId = `call_${runKey}_${index}`;
+  for (const [offset, call] of plannedToolCalls(runKey, text, scenario).entries()) {
+    const index = offset + 1;
+    const { toolCallId } = call;
     await pause();
     yield {
       type: 'tool_executing',
-      data: { tool_call_id: toolCallId, tool: 'lookup', args: { query: text, index } },
+      data: { tool_call_id: toolCallId, tool: call.tool, args: call.args },
     };
     await pause();
     if (index === scenario.failTool) {

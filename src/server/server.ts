@@ -22,7 +22,13 @@ import {
 } from '../protocol/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { handleAgUiRun } from './ag-ui-endpoint.js';
-import { type JwtAlgorithm, type PublicKeyVerification, TokenVerifier, tokenFromRequest } from './auth.js';
+import {
+  type JwtAlgorithm,
+  type PublicKeyVerification,
+  TokenVerifier,
+  tokenFromRequest,
+  tokenTransportOf,
+} from './auth.js';
 import { type EventBus, LocalEventBus } from './event-bus.js';
 import { type EventStore, MemoryEventStore } from './event-store.js';
 import { type FaultSet, faultSetOf } from './faults.js';
@@ -104,7 +110,7 @@ function memoryStorage(faults: FaultSet): EmbeddedCluster {
   return {
     store: new MemoryEventStore(faults),
     bus: new LocalEventBus(faults),
-    limiter: new MemoryRunLimiter(),
+    limiter: new MemoryRunLimiter(faults),
     leases: new MemoryInstanceLeases(),
   };
 }
@@ -234,6 +240,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const agUi = {
     verifier,
     logger,
+    faults,
     track: (finished: Promise<void>) => {
       agUiRuns.add(finished);
       void finished.finally(() => agUiRuns.delete(finished));
@@ -243,7 +250,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: limits.max_frame_bytes,
+    maxPayload: faults.has('frame-limit-off-by-one') ? limits.max_frame_bytes - 1 : limits.max_frame_bytes,
     perMessageDeflate: false,
     // Only aep.v1 may be selected: a bearer.<jwt> entry is never echoed back.
     handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
@@ -314,13 +321,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (draining) return refuseUpgrade(socket, '503', 'draining', 'server is shutting down');
     const origin = request.headers.origin;
     const foreignOrigin = allowedOrigins !== undefined && origin !== undefined && !allowedOrigins.has(origin);
+    const transport = tokenTransportOf(request);
     // Stryker disable next-line all: fault injection, off in every conformance run
-    if (foreignOrigin && !faults.has('any-origin')) {
+    const originChecked =
+      !faults.has('any-origin') && !(faults.has('origin-check-header-only') && transport === 'subprotocol');
+    if (foreignOrigin && originChecked) {
       logger.info({ origin }, 'refused origin');
       return refuseUpgrade(socket, '403', 'forbidden', 'origin not allowed');
     }
     const token = tokenFromRequest(request);
-    const auth = await verifier.verify(token);
+    const auth = await verifier.verify(token, transport);
     if (!auth.ok) {
       logger.info({ reason: auth.reason }, 'refused handshake');
       return refuseUpgrade(socket, '401', 'unauthorized', auth.reason);

@@ -4,6 +4,7 @@
  * binary frames (R-1.4) or token expiry (R-2.4).
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import {
@@ -62,6 +63,10 @@ export class Session implements Subscriber {
   private readonly replaying = new Map<string, AgentEvent[]>();
   /** Only in a deployment of several instances (see in-order-delivery.ts). */
   private readonly ordered: InOrderDelivery | undefined;
+  /** Only the burst-ack-id-mixup fault reads it: the id of the latest frame received. */
+  private latestFrameId: unknown;
+  /** Only the expiry-postponed-by-activity fault reads it: when the last event went out. */
+  private lastEventSentAt = 0;
 
   constructor(
     private readonly socket: WebSocket,
@@ -80,6 +85,8 @@ export class Session implements Subscriber {
     // Frames are handled one after another, as they arrived, even when answering one waits on
     // the event store: acks and errors keep the order of the frames they answer.
     socket.on('message', (data, isBinary) => {
+      // Stryker disable next-line all: fault injection, off in every conformance run
+      if (context.faults.has('burst-ack-id-mixup')) this.latestFrameId = peekId(data as Buffer);
       this.inbox = this.inbox
         .then(() => this.onMessage(data as Buffer, isBinary))
         .catch((error: unknown) => {
@@ -94,7 +101,7 @@ export class Session implements Subscriber {
       context.logger.debug({ err: error.message, session: this.sessionId }, 'socket error');
     });
     this.expiryTimer = setTimeout(
-      () => this.closeWith(CloseCode.tokenExpired, 'token expired'),
+      () => this.expire(),
       Math.min(Math.max(0, expiresAtMs - Date.now()), MAX_TIMER_MS),
     );
     // Stryker disable next-line all: fault injection, off in every conformance run
@@ -131,8 +138,27 @@ export class Session implements Subscriber {
 
   /** An event as it happens (not a replay): how long it took from the store to here is measured. */
   private sendLive(event: AgentEvent): void {
+    // Stryker disable all: fault injection, off in every conformance run
+    this.lastEventSentAt = Date.now();
+    // large-events-reordered: big frames take an asynchronous (compressing) path, small ones not.
+    if (this.context.faults.has('large-events-reordered') && JSON.stringify(event).length > 400) {
+      setImmediate(() => this.send(event));
+      return;
+    }
+    // Stryker restore all
     this.send(event);
     this.context.metrics?.deliverySeconds.observe(Math.max(0, Date.now() - Date.parse(event.ts)) / 1000);
+  }
+
+  private expire(): void {
+    // Stryker disable all: fault injection, off in every conformance run
+    // expiry-postponed-by-activity: "don't cut a streaming answer", re-checked until it is quiet.
+    if (this.context.faults.has('expiry-postponed-by-activity') && Date.now() - this.lastEventSentAt < 1000) {
+      setTimeout(() => this.expire(), 250);
+      return;
+    }
+    // Stryker restore all
+    this.closeWith(CloseCode.tokenExpired, 'token expired');
   }
 
   private sendError(id: unknown, code: ErrorCode, message: string): void {
@@ -201,26 +227,43 @@ export class Session implements Subscriber {
   }
 
   private async onUserMessage(frame: UserMessageFrame): Promise<void> {
-    const { hub, runs, limits, limiter } = this.context;
-    if (frame.thread_id !== undefined && !(await hub.isOwnedBy(frame.thread_id, this.userId))) {
-      this.sendError(frame.id, 'not_found', 'thread not found');
-      return;
-    }
+    const { hub, runs, limiter, faults } = this.context;
     const runId = shortId('r');
-    if (!(await limiter.tryAcquire(this.userId, runId, limits.max_inflight_runs))) {
-      this.context.metrics?.refused('rate_limited');
-      this.sendError(frame.id, 'rate_limited', `at most ${limits.max_inflight_runs} runs in flight per user`);
-      return;
+    // Stryker disable all: fault injection, off in every conformance run
+    // refusal-leaks-slot: the slot is taken before the thread is checked, and kept on not_found.
+    const slotFirst = faults.has('refusal-leaks-slot');
+    if (slotFirst && !(await this.tryAcquire(runId, frame.id))) return;
+    // foreign-message-subscribes: joins the thread's "room" before asking whose thread it is.
+    if (frame.thread_id !== undefined && faults.has('foreign-message-subscribes'))
+      hub.subscribe(frame.thread_id, this);
+    let upserted = false;
+    // Stryker restore all
+    if (frame.thread_id !== undefined && !(await hub.isOwnedBy(frame.thread_id, this.userId))) {
+      // Stryker disable next-line all: fault injection, off in every conformance run
+      if (faults.has('unknown-thread-upserted') && !(await hub.exists(frame.thread_id))) upserted = true;
+      else {
+        this.sendError(frame.id, 'not_found', 'thread not found');
+        return;
+      }
     }
+    if (!slotFirst && !(await this.tryAcquire(runId, frame.id))) return;
     const threadId = frame.thread_id ?? hub.newThreadId();
-    const stored = frame.thread_id ? Promise.resolve() : hub.create(threadId, this.userId);
+    // Stryker disable next-line all: fault injection, off in every conformance run
+    const stored = frame.thread_id && !upserted ? Promise.resolve() : hub.create(threadId, this.userId);
     const acked = stored.then(async () => {
       // Recorded before the ack: a run the client knows of is one a survivor can end (R-6.5).
       await this.context.leases?.recordRun({ runId, threadId, userId: this.userId, inputId: frame.id });
       if (this.ordered && !this.ordered.isFollowing(threadId))
         this.ordered.follow(threadId, frame.thread_id ? (await hub.lastSeq(threadId)) + 1 : 1);
       hub.subscribe(threadId, this);
-      this.send({ type: 'ack', id: frame.id, thread_id: threadId, run_id: runId });
+      let id: unknown = frame.id;
+      // Stryker disable all: fault injection, off in every conformance run
+      if (faults.has('burst-ack-id-mixup')) {
+        await sleep(2); // the message is persisted before it is acked
+        id = this.latestFrameId;
+      }
+      // Stryker restore all
+      this.send({ type: 'ack', id, thread_id: threadId, run_id: runId });
     });
     const abort = new AbortController();
     const request = { runId, threadId, inputId: frame.id, text: frame.text, scenario: frame.scenario };
@@ -232,6 +275,8 @@ export class Session implements Subscriber {
       .finally(async () => {
         // A crashed or taken-over instance leaves the slot to the survivor that ends the run.
         if (hub.hasLost(runId)) return;
+        // Stryker disable next-line all: fault injection, off in every conformance run
+        if (faults.has('cancel-leaks-slot') && abort.signal.aborted) return;
         await limiter.release(this.userId, runId);
         await this.context.leases?.forgetRun(runId).catch((error: unknown) => {
           this.context.logger.warn({ err: String(error), run: runId }, 'could not forget a finished run');
@@ -241,12 +286,29 @@ export class Session implements Subscriber {
     await acked;
   }
 
+  /** Takes an in-flight slot for the run, or answers rate_limited (R-5.8). */
+  private async tryAcquire(runId: string, frameId: string): Promise<boolean> {
+    const { limiter, limits } = this.context;
+    if (await limiter.tryAcquire(this.userId, runId, limits.max_inflight_runs)) return true;
+    this.context.metrics?.refused('rate_limited');
+    this.sendError(frameId, 'rate_limited', `at most ${limits.max_inflight_runs} runs in flight per user`);
+    return false;
+  }
+
   private async onResume(frame: ResumeFrame): Promise<void> {
     const { hub, faults } = this.context;
+    // Stryker disable next-line all: fault injection, off in every conformance run
+    if (faults.has('foreign-resume-subscribes')) hub.subscribe(frame.thread_id, this);
     if (!(await hub.isOwnedBy(frame.thread_id, this.userId))) {
       this.sendError(frame.id, 'not_found', 'thread not found');
       return;
     }
+    // Stryker disable all: fault injection, off in every conformance run
+    if (faults.has('resume-race-loses-events')) return this.resumeReadThenSubscribe(frame);
+    // resume-beyond-head-replays-all: a cursor past the head is taken for a stale client's, reset to 0.
+    const resetToZero =
+      faults.has('resume-beyond-head-replays-all') && frame.after_seq > (await hub.lastSeq(frame.thread_id));
+    // Stryker restore all
     // Subscribed before reading the log, holding live events back: an event appended while the
     // log is read is then either in the replay or held, never lost. Frames are handled one at a
     // time (the inbox), so no other resume of this connection is replaying meanwhile.
@@ -256,7 +318,11 @@ export class Session implements Subscriber {
     let replay: AgentEvent[];
     try {
       // Stryker disable next-line all: fault injection, off in every conformance run
-      const from = faults.has('resume-replays-dup') ? Math.max(0, frame.after_seq - 1) : frame.after_seq;
+      const from = faults.has('resume-replays-dup')
+        ? Math.max(0, frame.after_seq - 1)
+        : resetToZero
+          ? 0
+          : frame.after_seq;
       replay = await hub.eventsAfter(frame.thread_id, from);
     } finally {
       this.replaying.delete(frame.thread_id);
@@ -274,6 +340,17 @@ export class Session implements Subscriber {
     }
   }
 
+  // Stryker disable all: fault injection, off in every conformance run
+  /** The resume-race-loses-events fault: the log is read first, the thread joined after. */
+  private async resumeReadThenSubscribe(frame: ResumeFrame): Promise<void> {
+    const replay = await this.context.hub.eventsAfter(frame.thread_id, frame.after_seq);
+    for (const event of replay) this.send(event);
+    this.send({ type: 'ack', id: frame.id, thread_id: frame.thread_id, replayed: replay.length });
+    await sleep(5); // the answer is flushed before the subscription is made
+    this.context.hub.subscribe(frame.thread_id, this);
+  }
+  // Stryker restore all
+
   private onCancel(frame: CancelFrame): void {
     const run = this.context.runs.findOwned(frame.run_id, this.userId);
     if (!run) {
@@ -286,3 +363,14 @@ export class Session implements Subscriber {
     run.abort.abort();
   }
 }
+
+// Stryker disable all: fault injection, off in every conformance run
+/** The `id` of a raw frame, when it is a JSON object with one (burst-ack-id-mixup). */
+function peekId(data: Buffer): unknown {
+  try {
+    return (JSON.parse(data.toString('utf8')) as { id?: unknown }).id;
+  } catch {
+    return undefined;
+  }
+}
+// Stryker restore all

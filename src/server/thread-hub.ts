@@ -72,6 +72,11 @@ export class ThreadHub {
     return this.store.createThread(threadId, ownerId);
   }
 
+  /** Only the unknown-thread-upserted fault asks. */
+  async exists(threadId: string): Promise<boolean> {
+    return (await this.store.ownerOf(threadId)) !== undefined;
+  }
+
   /** True only when the thread exists and belongs to the user: callers answer not_found otherwise. */
   async isOwnedBy(threadId: string, userId: string): Promise<boolean> {
     return (await this.store.ownerOf(threadId)) === userId;
@@ -86,6 +91,11 @@ export class ThreadHub {
 
   unsubscribeEverywhere(subscriber: Subscriber): void {
     for (const [threadId, set] of this.subscribers) {
+      // Stryker disable next-line all: fault injection, off in every conformance run
+      if (this.faults.has('disconnect-unsubscribes-user') && set.has(subscriber)) {
+        // Membership kept per user rather than per connection: one tab closing leaves for all.
+        for (const other of set) if (other.userId === subscriber.userId) set.delete(other);
+      }
       set.delete(subscriber);
       if (set.size === 0) this.subscribers.delete(threadId);
     }

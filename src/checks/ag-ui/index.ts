@@ -19,6 +19,7 @@ import {
   type Violation,
 } from '../../agui/index.js';
 import { type Check, type CheckContext, CheckFailure, Unsupported } from '../check.js';
+import { agUiHardeningChecks } from './hardening.js';
 
 function endpoint(context: CheckContext): { url: string; withToken: boolean } {
   if (!context.target.agUi) throw new Unsupported('no AG-UI endpoint: run with --profile ag-ui');
@@ -217,4 +218,5 @@ export const agUiChecks: readonly Check[] = [
       }
     },
   },
+  ...agUiHardeningChecks,
 ];

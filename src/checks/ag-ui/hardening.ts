@@ -1,0 +1,126 @@
+/**
+ * AG-UI checks written against real AG-UI server bugs (docs/faults.md): parallel tool calls whose
+ * argument chunks land under the wrong call, a run that streams on after RUN_ERROR, STATE_DELTA
+ * patches that do not apply, message ids a later run reuses, reasoning left open.
+ */
+import {
+  type AgUiEvent,
+  type AgUiResponse,
+  afterEndViolations,
+  messageIdsOf,
+  postRun,
+  reasoningViolations,
+  runInput,
+  stateViolations,
+  terminalViolations,
+  textMessageViolations,
+  toolArgsViolations,
+  toolCallViolations,
+  type Violation,
+} from '../../agui/index.js';
+import { type Check, type CheckContext, CheckFailure, Unsupported } from '../check.js';
+
+async function streamOf(context: CheckContext, input: ReturnType<typeof runInput>): Promise<AgUiResponse> {
+  if (!context.target.agUi) throw new Unsupported('no AG-UI endpoint: run with --profile ag-ui');
+  const { url, withToken } = context.target.agUi;
+  const token = withToken ? await context.tokens.valid(context.newUser()) : undefined;
+  const response = await postRun(url, input, { signal: context.signal, ...(token ? { token } : {}) });
+  if (response.status !== 200 || !response.contentType.startsWith('text/event-stream'))
+    throw new CheckFailure(`POST RunAgentInput answered ${response.status}, not an event stream`, {
+      body: response.body,
+    });
+  return response;
+}
+
+function expectNone(violations: Violation[], what: string, events: AgUiEvent[]): void {
+  if (!violations.length) return;
+  const first = violations[0]!;
+  throw new CheckFailure(
+    `${what}: ${first.message}${violations.length > 1 ? ` (+${violations.length - 1} more)` : ''}`,
+    {
+      violations: violations.slice(0, 10),
+      events_around_first: events.slice(Math.max(0, first.index - 3), first.index + 2),
+      event_types: events.map((event) => event.type),
+    },
+  );
+}
+
+function input(
+  context: CheckContext,
+  scenario: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+) {
+  return runInput('Compare the weather in Lisbon and Porto', {
+    forwardedProps: { scenario: { delay_ms: context.eventDelayMs, ...scenario } },
+    ...extra,
+  });
+}
+
+export const agUiHardeningChecks: readonly Check[] = [
+  {
+    id: 'AGUI-5/parallel-tool-args-assemble',
+    rules: ['AGUI-5'],
+    title: 'With several tool calls in one run, each call’s TOOL_CALL_ARGS join into valid JSON arguments',
+    requires: [],
+    async run(context) {
+      const response = await streamOf(context, input(context, { tools: 3 }));
+      expectNone(toolCallViolations(response.events), 'tool call pairing', response.events);
+      expectNone(toolArgsViolations(response.events), 'tool call arguments', response.events);
+    },
+  },
+  {
+    id: 'AGUI-3/failing-tool-ends-cleanly',
+    rules: ['AGUI-3', 'AGUI-5'],
+    title: 'A run whose tool call fails still ends with exactly one terminal event and nothing after it',
+    requires: [],
+    async run(context) {
+      const response = await streamOf(context, input(context, { tools: 2, fail_tool: 1 }));
+      expectNone(terminalViolations(response.events), 'terminal events', response.events);
+      expectNone(afterEndViolations(response.events), 'event after the end', response.events);
+      expectNone(textMessageViolations(response.events), 'text message pairing', response.events);
+      expectNone(toolCallViolations(response.events), 'tool call pairing', response.events);
+    },
+  },
+  {
+    id: 'AGUI-6/state-deltas-apply',
+    rules: ['AGUI-6'],
+    title: 'Every STATE_DELTA is a JSON Patch that applies to the state so far',
+    requires: [],
+    async run(context) {
+      const state = { city: 'Lisbon' };
+      const response = await streamOf(context, input(context, { tools: 2 }, { state }));
+      expectNone(stateViolations(response.events, state), 'state delta', response.events);
+    },
+  },
+  {
+    id: 'AGUI-4/message-ids-unique-across-runs',
+    rules: ['AGUI-4'],
+    title: 'Two runs of one thread name their messages with different ids',
+    requires: [],
+    async run(context) {
+      const first = input(context, { tools: 1 });
+      const second = { ...input(context, { tools: 1 }), threadId: first.threadId };
+      const ids: string[][] = [];
+      for (const runInputOf of [first, second]) {
+        const response = await streamOf(context, runInputOf);
+        ids.push(messageIdsOf(response.events));
+      }
+      const reused = ids[1]!.filter((id) => ids[0]!.includes(id));
+      if (reused.length)
+        throw new CheckFailure(`the second run of thread ${first.threadId} reused message id ${reused[0]}`, {
+          first_run: ids[0],
+          second_run: ids[1],
+        });
+    },
+  },
+  {
+    id: 'AGUI-7/reasoning-closed',
+    rules: ['AGUI-7'],
+    title: 'Reasoning blocks and reasoning messages are closed by id before the run ends',
+    requires: [],
+    async run(context) {
+      const response = await streamOf(context, input(context, { tools: 1, thinking: true }));
+      expectNone(reasoningViolations(response.events), 'reasoning', response.events);
+    },
+  },
+];

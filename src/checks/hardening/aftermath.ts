@@ -36,7 +36,9 @@ async function expectNothingLeaks(
   expectEqual(pong.type, 'pong', 'answer to ping on the intruder’s connection after the refusal');
 }
 
+/** Runs that stay in flight for seconds, so a busy machine cannot end one before the check's next frame. */
 const slow = { tools: 2, stream_chunks: 2, thinking: false, delay_ms: 100 };
+const verySlow = { tools: 2, stream_chunks: 2, thinking: false, delay_ms: 1000 };
 
 export const aftermathChecks: Check[] = [
   {
@@ -121,7 +123,7 @@ export const aftermathChecks: Check[] = [
       for (let round = 1; round <= 2; round++) {
         const acks = [];
         for (let i = 0; i < limit; i++) {
-          const answer = await connection.startRun({ scenario: slow });
+          const answer = await connection.startRun({ scenario: verySlow });
           expectEqual(answer.type, 'ack', `round ${round}: answer to run ${i + 1} of ${limit}`);
           acks.push(String(answer.run_id));
         }

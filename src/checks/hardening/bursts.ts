@@ -9,7 +9,8 @@ import { expectEqual, expectTrue, fail } from '../expect.js';
 import { scenario, sleep, statusOf } from '../helpers.js';
 import { burst, onlyAnswer } from './support.js';
 
-const slow = { tools: 1, stream_chunks: 2, thinking: false, delay_ms: 100 };
+/** In flight for over a second: no run of a burst may end before the whole burst is answered. */
+const slow = { tools: 1, stream_chunks: 2, thinking: false, delay_ms: 350 };
 
 /** Counts acks and rate_limited answers; anything else fails. */
 function tally(answers: Map<string, Record<string, unknown>[]>, what: string) {

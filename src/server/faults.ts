@@ -184,12 +184,7 @@ export const FAULTS = {
     description: 'closing one connection unsubscribes every connection of that user from its threads',
     caughtBy: ['R-4.2/other-connections-survive-a-close'],
   },
-  'large-events-reordered': {
-    rule: 'R-5.1',
-    description:
-      'events over 400 bytes take an asynchronous send path, so a small event emitted right after overtakes them',
-    caughtBy: ['R-5.1/seq-order-fast-concurrent-runs'],
-  },
+
   'refusal-leaks-slot': {
     rule: 'R-5.8',
     description: 'a user_message refused with not_found keeps the in-flight slot it took',
@@ -200,12 +195,7 @@ export const FAULTS = {
     description: 'a cancelled run never gives its in-flight slot back',
     caughtBy: ['R-5.8/cancelled-runs-free-their-slots'],
   },
-  'limit-check-then-act': {
-    rule: 'R-5.8',
-    description:
-      'the in-flight limit is read, then taken after an await: a burst over several connections gets past it',
-    caughtBy: ['R-5.8/limit-holds-under-burst'],
-  },
+
   'burst-ack-id-mixup': {
     rule: 'R-4.1',
     description:

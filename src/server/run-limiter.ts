@@ -4,7 +4,6 @@
  * process's runs; the Redis one counts a deployment's, so a user with tabs on two instances
  * still gets `rate_limited` at the limit.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { FaultSet } from './faults.js';
 
@@ -21,18 +20,6 @@ export class MemoryRunLimiter implements RunLimiter {
   constructor(private readonly faults: FaultSet = FaultSet.none) {}
 
   async tryAcquire(userId: string, runId: string, limit: number): Promise<boolean> {
-    // Stryker disable all: fault injection, off in every conformance run
-    if (this.faults.has('limit-check-then-act')) {
-      // Read, then write after a store round trip: what a GET-then-SET limiter does.
-      const before = this.held.get(userId)?.size ?? 0;
-      if (before >= limit) return false;
-      await sleep(10);
-      const runs = this.held.get(userId) ?? new Set<string>();
-      runs.add(runId);
-      this.held.set(userId, runs);
-      return true;
-    }
-    // Stryker restore all
     const runs = this.held.get(userId) ?? new Set<string>();
     if (runs.size >= limit) return false;
     runs.add(runId);

@@ -140,11 +140,6 @@ export class Session implements Subscriber {
   private sendLive(event: AgentEvent): void {
     // Stryker disable all: fault injection, off in every conformance run
     this.lastEventSentAt = Date.now();
-    // large-events-reordered: big frames take an asynchronous (compressing) path, small ones not.
-    if (this.context.faults.has('large-events-reordered') && JSON.stringify(event).length > 400) {
-      setImmediate(() => this.send(event));
-      return;
-    }
     // Stryker restore all
     this.send(event);
     this.context.metrics?.deliverySeconds.observe(Math.max(0, Date.now() - Date.parse(event.ts)) / 1000);

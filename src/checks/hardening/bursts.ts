@@ -15,14 +15,16 @@ const slow = { tools: 1, stream_chunks: 2, thinking: false, delay_ms: 350 };
 /** Counts acks and rate_limited answers; anything else fails. */
 function tally(answers: Map<string, Record<string, unknown>[]>, what: string) {
   const acked: string[] = [];
+  const frames: Record<string, unknown>[] = [];
   let limited = 0;
   for (const id of answers.keys()) {
     const answer = onlyAnswer(answers, id, what);
+    frames.push(answer);
     if (answer.type === 'ack') acked.push(String(answer.run_id));
     else if (answer.type === 'error' && answer.code === 'rate_limited') limited++;
     else fail(`${what}: ${id} was answered ${JSON.stringify(answer).slice(0, 200)}`, { answer });
   }
-  return { acked, limited };
+  return { acked, limited, frames };
 }
 
 export const burstChecks: Check[] = [
@@ -54,9 +56,11 @@ export const burstChecks: Check[] = [
       );
       const runs: { connection: AepConnection; runId: string }[] = [];
       let limited = 0;
+      const answers: Record<string, unknown>[] = [];
       for (const { connection, a } of answered) {
         const result = tally(a, `burst over ${connections.length} connections`);
         limited += result.limited;
+        answers.push(...result.frames);
         for (const runId of result.acked) runs.push({ connection, runId });
       }
       expectEqual(

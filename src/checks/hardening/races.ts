@@ -5,7 +5,7 @@
  */
 import { CloseCode } from '../../protocol/index.js';
 import type { Check } from '../check.js';
-import { expectEqual, expectNoViolations, expectTrue, fail } from '../expect.js';
+import { expectEqual, expectNoStreamViolations, expectTrue, fail } from '../expect.js';
 import { scenario } from '../helpers.js';
 import { seqViolations } from '../stream-rules.js';
 import { longText } from './support.js';
@@ -85,10 +85,11 @@ export const raceChecks: Check[] = [
           await second.waitForRunEnd(String(answer.run_id));
         }
       }
-      expectNoViolations(seqViolations(first.eventsOfThread(threadId)), 'seq order on the first connection');
-      expectNoViolations(
-        seqViolations(second.eventsOfThread(threadId), head + 1),
-        'seq order on the second connection',
+      expectNoStreamViolations('seq order on the first connection', (o) =>
+        seqViolations(first.eventsOfThread(threadId), 1, o),
+      );
+      expectNoStreamViolations('seq order on the second connection', (o) =>
+        seqViolations(second.eventsOfThread(threadId), head + 1, o),
       );
     },
   },

@@ -243,7 +243,7 @@ async function k8sCommand(options: K8sCommandOptions, loadArgs: string[]): Promi
   try {
     checkLoadArgs(loadArgs);
   } catch (error) {
-    if (error instanceof K8sOptionsError) throw usageError('AW_BAD_K8S', error.message);
+    if (error instanceof K8sOptionsError) throw usageError(ErrorCode.AW_BAD_K8S, error.message);
     throw error;
   }
   await checkedThresholds(options.mergeThreshold, true);
@@ -255,12 +255,12 @@ async function k8sCommand(options: K8sCommandOptions, loadArgs: string[]): Promi
   ] as const)
     if (!name.test(value))
       throw usageError(
-        'AW_BAD_K8S',
+        ErrorCode.AW_BAD_K8S,
         `${flag} "${value}" is not a Kubernetes name: lower-case letters, digits and -, at most 52`,
       );
   if (options.runTag !== undefined && !/^[A-Za-z0-9_.-]{1,40}$/.test(options.runTag))
     throw usageError(
-      'AW_BAD_K8S',
+      ErrorCode.AW_BAD_K8S,
       `--run-tag "${options.runTag}": letters, digits, _ . - only (it names a folder)`,
     );
   process.stdout.write(

@@ -11,15 +11,28 @@ export interface ActiveRun {
 
 export class RunRegistry {
   private readonly runs = new Map<string, ActiveRun>();
+  /** Runs whose agent_completed is out but whose clean-up (slot, lease) is still going on. */
+  private readonly ended = new Set<string>();
 
   add(run: ActiveRun): void {
     this.runs.set(run.runId, run);
-    void run.finished.finally(() => this.runs.delete(run.runId));
+    void run.finished.finally(() => {
+      this.runs.delete(run.runId);
+      this.ended.delete(run.runId);
+    });
+  }
+
+  /**
+   * The run has sent its agent_completed: to a client it is finished (a cancel now answers
+   * not_found, R-5.7), although a drain still waits for its clean-up through `finished`.
+   */
+  end(runId: string): void {
+    if (this.runs.has(runId)) this.ended.add(runId);
   }
 
   /** The user's active run with that id; undefined for unknown, finished or foreign runs. */
   findOwned(runId: string, userId: string): ActiveRun | undefined {
-    const run = this.runs.get(runId);
+    const run = this.ended.has(runId) ? undefined : this.runs.get(runId);
     return run && run.userId === userId ? run : undefined;
   }
 

@@ -267,6 +267,8 @@ export class Session implements Subscriber {
       .catch((error: unknown) => {
         this.context.logger.error({ err: String(error), run: runId }, 'run crashed');
       })
+      // Ended for clients before the slot and lease are given back (which may wait on Redis).
+      .then(() => runs.end(runId))
       .finally(async () => {
         // A crashed or taken-over instance leaves the slot to the survivor that ends the run.
         if (hub.hasLost(runId)) return;
@@ -311,6 +313,7 @@ export class Session implements Subscriber {
     this.replaying.set(frame.thread_id, held);
     hub.subscribe(frame.thread_id, this);
     let replay: AgentEvent[];
+    let head: number | undefined;
     try {
       // Stryker disable next-line all: fault injection, off in every conformance run
       const from = faults.has('resume-replays-dup')
@@ -319,6 +322,8 @@ export class Session implements Subscriber {
           ? 0
           : frame.after_seq;
       replay = await hub.eventsAfter(frame.thread_id, from);
+      // Read while live events are still held back, so no event falls between the two reads.
+      if (replay.length === 0) head = await hub.lastSeq(frame.thread_id);
     } finally {
       this.replaying.delete(frame.thread_id);
     }
@@ -326,7 +331,10 @@ export class Session implements Subscriber {
     if (faults.has('resume-skips')) replay = replay.slice(1);
     for (const event of replay) this.send(event);
     this.send({ type: 'ack', id: frame.id, thread_id: frame.thread_id, replayed: replay.length });
-    const lastSeq = replay.at(-1)?.seq ?? frame.after_seq;
+    // A cursor past the head (a client that saw another deployment's seq, or lost count) must not
+    // swallow the live events numbered up to it: they go on from the head, or the first held event.
+    const lastSeq =
+      replay.at(-1)?.seq ?? Math.min(frame.after_seq, held[0] ? held[0].seq - 1 : (head ?? frame.after_seq));
     if (this.ordered) {
       this.ordered.follow(frame.thread_id, lastSeq + 1);
       for (const event of held) this.ordered.offer(event);

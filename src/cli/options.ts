@@ -20,6 +20,14 @@ export function parsePort(value: string): number {
 }
 
 /** A whole number within [min, max] for `flag`. */
+/** A value that must say something: `--report-dir ''` would scatter reports into the current directory. */
+export function parseNonEmpty(flag: string, fix: string) {
+  return (value: string): string => {
+    if (value.trim() === '') throw new InvalidArgumentError(`${flag} cannot be empty: ${fix}`);
+    return value;
+  };
+}
+
 export function parseWholeNumber(flag: string, min: number, max: number) {
   return (value: string): number => {
     const number = Number(value);

@@ -23,7 +23,14 @@ import type { TierName } from '../tiers/index.js';
 import { addResolveOptions } from './env-commands.js';
 import { CliError, usageError } from './errors.js';
 import { renderCheckList } from './list.js';
-import { collect, parseHttpUrl, parsePositiveInt, parseTargetUrl, parseWholeNumber } from './options.js';
+import {
+  collect,
+  parseHttpUrl,
+  parseNonEmpty,
+  parsePositiveInt,
+  parseTargetUrl,
+  parseWholeNumber,
+} from './options.js';
 import { runRepeated } from './repeat.js';
 
 interface RunCliOptions {
@@ -96,6 +103,7 @@ export function registerRunCommand(program: Command): void {
     .option(
       '--report-dir <dir>',
       'where report.json, junit.xml and report.html are written',
+      parseNonEmpty('--report-dir', 'name a directory (the default is agentwire-report)'),
       'agentwire-report',
     )
     .option(
@@ -123,7 +131,11 @@ export function registerRunCommand(program: Command): void {
       '--pace <name>',
       `execution profile: ${Object.keys(PROFILES).join(', ')} (default: the one the resolved tier calls for)`,
     )
-    .option('--concurrency <n>', 'checks at once (overrides the profile)', parsePositiveInt('--concurrency'))
+    .option(
+      '--concurrency <n>',
+      'checks at once (overrides the profile)',
+      parseWholeNumber('--concurrency', 1, 1000),
+    )
     .option(
       '--timeout <ms>',
       'per-check timeout in ms (overrides the profile)',

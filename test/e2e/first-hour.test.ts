@@ -34,6 +34,15 @@ describe('a newcomer at the terminal', () => {
     }
   });
 
+  it('`run --concurrency 0` and `run --report-dir ""` are usage errors naming the fix', async () => {
+    const zero = await cli(['run', '--concurrency', '0']);
+    expect(zero.code, zero.stderr).toBe(64);
+    expect(zero.stderr).toContain('--concurrency takes a whole number from 1 to 1000, got "0"');
+    const empty = await cli(['run', '--report-dir', '']);
+    expect(empty.code, empty.stderr).toBe(64);
+    expect(empty.stderr).toContain('--report-dir cannot be empty: name a directory');
+  });
+
   it('`down` with nothing up is a no-op with exit 0', async () => {
     const result = await cli(['down', '--config', join(dir, 'agentwire.config.json')]);
     // --config names a file that does not exist; down looks for state beside it and finds none.

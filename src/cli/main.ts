@@ -8,6 +8,24 @@ import { ExitCode } from '../runner/verdict.js';
 import { TOOL_VERSION } from '../version.js';
 import { CliError } from './errors.js';
 
+type Registrar = (program: Command) => void;
+
+/** Subcommand name → how to load the module that registers it. */
+const COMMAND_MODULES: Record<string, () => Promise<Registrar>> = {
+  run: async () => (await import('./run-command.js')).registerRunCommand,
+  serve: async () => (await import('./serve-command.js')).registerServeCommand,
+  ...Object.fromEntries(
+    ['env', 'up', 'down', 'doctor'].map((name) => [
+      name,
+      async () => (await import('./env-commands.js')).registerEnvCommands,
+    ]),
+  ),
+  faults: async () => (await import('./faults-command.js')).registerFaultsCommand,
+  load: async () => (await import('./load-command.js')).registerLoadCommand,
+  gate: async () => (await import('./gate-command.js')).registerGateCommand,
+  compare: async () => (await import('./compare-command.js')).registerCompareCommand,
+};
+
 async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('agentwire')
     .description('Test real-time AI-agent backends (AEP/1 over WebSocket) against real services')
@@ -17,18 +35,12 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'agentwire: ')) });
-  // A load generator's own CPU and memory are part of what it measures: `agentwire load` loads
-  // only itself, not the server, checks and runners of the other commands.
-  if (argv[2] === 'load') (await import('./load-command.js')).registerLoadCommand(program);
-  else {
-    (await import('./run-command.js')).registerRunCommand(program);
-    (await import('./serve-command.js')).registerServeCommand(program);
-    (await import('./env-commands.js')).registerEnvCommands(program);
-    (await import('./faults-command.js')).registerFaultsCommand(program);
-    (await import('./load-command.js')).registerLoadCommand(program);
-    (await import('./gate-command.js')).registerGateCommand(program);
-    (await import('./compare-command.js')).registerCompareCommand(program);
-  }
+  // Each command loads only its own module (a load generator's CPU and memory are part of what it
+  // measures; start-up is part of every run); help and unknown names need them all.
+  const named = COMMAND_MODULES[argv[2] ?? ''];
+  const loaders = named ? [named] : Object.values(COMMAND_MODULES);
+  // One module may register several commands (env, up, down, doctor): register it once.
+  for (const register of new Set(await Promise.all(loaders.map((load) => load())))) register(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

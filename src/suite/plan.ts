@@ -6,7 +6,7 @@
 import { type Check, selectChecks } from '../checks/index.js';
 import { ErrorCode, usageError } from '../errors.js';
 import { type ExecutionProfile, PROFILES, type ProfileName } from '../runner/index.js';
-import { FaultError, faultSetOf } from '../server/index.js';
+import { FaultError, faultSetOf } from '../server/faults.js';
 import type { TierName } from '../tiers/index.js';
 import { PROTOCOL_NAMES, type ProtocolName, protocolAdapter } from './protocols.js';
 import { checkTargetRequest, type TargetRequest } from './target.js';

@@ -21,7 +21,6 @@ import {
   TargetUnavailableError,
   verdictOf,
 } from '../runner/index.js';
-import { startDrainablePair } from '../server/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { snakeCaseKeys } from './environment.js';
 import { profileOf, type RunPlan } from './plan.js';
@@ -125,8 +124,12 @@ export async function runSuite(
         // The drain checks shut an instance down: they get their own two, with the very same options.
         ...(reference
           ? {
-              disposableTarget: () =>
-                startDrainablePair({ ...reference.options, jwtSecret: reference.jwtSecret }),
+              // The server code loads only for the checks that need instances of their own.
+              disposableTarget: async () =>
+                (await import('../server/server.js')).startDrainablePair({
+                  ...reference.options,
+                  jwtSecret: reference.jwtSecret,
+                }),
             }
           : {}),
       });

@@ -8,17 +8,12 @@
 import { ConfigError } from '../config/index.js';
 import { ErrorCode, usageError } from '../errors.js';
 import type { TargetAddress } from '../runner/index.js';
-import {
-  type Decision,
-  formatDecision,
-  parseTierList,
-  type ReferenceServerOptions,
-  type Resolution,
-  resolveEnvironment,
-  type TierError,
-  TierErrorCode,
-  type TierName,
-} from '../tiers/index.js';
+// Only what planning needs is loaded up front: the tiers themselves (Docker, probes, providers)
+// load when a target is acquired from them.
+import { formatDecision } from '../tiers/decision-log.js';
+import { type TierError, TierErrorCode } from '../tiers/errors.js';
+import type { Decision, ReferenceServerOptions, Resolution, TierName } from '../tiers/index.js';
+import { parseTierList } from '../tiers/tier-list.js';
 import { describeResolution, type EnvironmentDescription } from './environment.js';
 import type { RunPlan } from './plan.js';
 import { protocolAdapter } from './protocols.js';
@@ -125,6 +120,7 @@ export async function acquireTarget(
   const tiers = tierListOf(request);
   let resolution: Resolution;
   try {
+    const { resolveEnvironment } = await import('../tiers/resolve-environment.js');
     resolution = await resolveEnvironment({
       cwd: request.cwd,
       configPath: request.config,

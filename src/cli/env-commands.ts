@@ -32,6 +32,7 @@ import {
   writeUpFiles,
 } from '../tiers/index.js';
 import { CliError, usageError } from './errors.js';
+import { addResolveOptions } from './resolve-options.js';
 
 export interface EnvCommandOptions {
   config?: string;
@@ -59,25 +60,6 @@ const processIo = (): CommandIo => ({
 });
 
 /** The resolution flags `env`, `up` and `run` share. */
-export function addResolveOptions(command: Command): Command {
-  return command
-    .option(
-      '--config <path>',
-      'config file (default: agentwire.config.{json,yaml,ts} found upward from here)',
-    )
-    .option('--tier <list>', `tiers to try, in order (comma-separated: ${TIER_NAMES.join(',')})`)
-    .addOption(
-      new Option('--require-tier <tier>', 'fail unless every service comes from this tier').choices(
-        TIER_NAMES,
-      ),
-    )
-    .option('--no-fallback', 'try only the first tier of the order')
-    .option(
-      '--allow-skip',
-      'exit 0 when nothing resolves; the reasons are still printed and a run still counts every check as skipped',
-    );
-}
-
 export function registerEnvCommands(program: Command): void {
   addResolveOptions(
     program

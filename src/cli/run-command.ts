@@ -20,7 +20,6 @@ import {
 import { PROFILES } from '../runner/index.js';
 import { acquireTarget, planRun, ReporterError, runSuite } from '../suite/index.js';
 import type { TierName } from '../tiers/index.js';
-import { addResolveOptions } from './env-commands.js';
 import { CliError, usageError } from './errors.js';
 import { renderCheckList } from './list.js';
 import {
@@ -32,6 +31,7 @@ import {
   parseWholeNumber,
 } from './options.js';
 import { runRepeated } from './repeat.js';
+import { addResolveOptions } from './resolve-options.js';
 
 interface RunCliOptions {
   target?: URL;

@@ -1,6 +1,10 @@
 /**
- * How hard and how fast a run may push a target. Local targets get a fast profile; a shared
- * staging environment gets a gentle one (fewer concurrent checks, spacing, longer timeouts).
+ * How hard and how fast a run may push a target: the one table of execution profiles. The
+ * runner's named profiles (`--pace`) and the environment tiers' profiles (src/tiers/profiles.ts)
+ * are rows of this table, so a profile means the same thing wherever it is chosen. Local targets
+ * get a fast profile; a shared staging environment a gentle one (fewer concurrent checks,
+ * spacing, a retry, longer timeouts). The scenario checks' flows grow with the concurrency a
+ * profile allows.
  */
 import type { ScenarioSizing } from '../checks/index.js';
 
@@ -19,10 +23,12 @@ export interface ExecutionProfile {
   scenario?: ScenarioSizing;
 }
 
-/** Moderate sizes for profiles that do not say (e.g. an environment tier's). */
-export const DEFAULT_SCENARIO_SIZING: ScenarioSizing = { sessions: 10, runsPerSession: 1, fuzzFrames: 60 };
-
-export const PROFILES = {
+/**
+ * Every execution profile, keyed by its name. Sizing follows concurrency: the in-process or
+ * same-machine backend takes 50 sessions of 2 runs, containers on the same machine half that,
+ * a shared staging environment 10 sessions of 1 run, a minimal run 3.
+ */
+export const EXECUTION_PROFILES = {
   local: {
     name: 'local',
     concurrency: 8,
@@ -31,6 +37,15 @@ export const PROFILES = {
     spacingMs: 0,
     eventDelayMs: 2,
     scenario: { sessions: 50, runsPerSession: 2, fuzzFrames: 150 },
+  },
+  docker_local: {
+    name: 'docker_local',
+    concurrency: 4,
+    checkTimeoutMs: 20_000,
+    retries: 0,
+    spacingMs: 0,
+    eventDelayMs: 5,
+    scenario: { sessions: 25, runsPerSession: 2, fuzzFrames: 100 },
   },
   staging: {
     name: 'staging',
@@ -50,6 +65,12 @@ export const PROFILES = {
     eventDelayMs: 10,
     scenario: { sessions: 3, runsPerSession: 1, fuzzFrames: 30 },
   },
-} as const satisfies Record<string, ExecutionProfile>;
+} as const satisfies Record<string, ExecutionProfile & { scenario: ScenarioSizing }>;
 
-export type ProfileName = keyof typeof PROFILES;
+export type ProfileName = keyof typeof EXECUTION_PROFILES;
+
+/** The profiles `--pace` names: every row of the table. */
+export const PROFILES: Readonly<Record<ProfileName, ExecutionProfile>> = EXECUTION_PROFILES;
+
+/** Sizes for a profile built by hand without `scenario` (the gentle staging sizes). */
+export const DEFAULT_SCENARIO_SIZING: ScenarioSizing = EXECUTION_PROFILES.staging.scenario;

@@ -2,7 +2,7 @@
  * The variables a test runner needs to reach the resolved environment. The names older suites use
  * (TEST_WEBSOCKET_URL, TEST_MODE) are kept so existing suites work unchanged.
  */
-import type { TierProfile } from './profiles.js';
+import { type TierProfile, testModeOf } from './profiles.js';
 import { redactUrl } from './redact.js';
 import type { Endpoint, ServiceName, TierName } from './types.js';
 
@@ -38,7 +38,7 @@ export function environmentVariables(
   if (postgres?.service === 'postgres') variables.DATABASE_URL = shown(postgres.url);
   const redis = services.redis?.endpoint;
   if (redis?.service === 'redis') variables.REDIS_URL = shown(redis.url);
-  variables.TEST_MODE = profile.name;
+  variables.TEST_MODE = testModeOf(profile);
   return variables;
 }
 

@@ -1,43 +1,20 @@
 /**
- * Execution profiles: how hard a run may push the environment it got. Data only; the runner
- * applies them and the report shows them. A shared staging environment gets few concurrent
- * checks, spacing between them and a retry; local targets run fast.
+ * The execution profile each environment tier calls for: a row of the one table of execution
+ * profiles (src/runner/profile.ts), so the `local` tier's profile is `--pace local`'s. Data
+ * only; the runner applies them and the report shows them.
  */
 import type { ProfileOverride } from '../config/index.js';
-import type { ExecutionProfile } from '../runner/profile.js';
+import { EXECUTION_PROFILES, type ExecutionProfile } from '../runner/profile.js';
 import type { TierName } from './types.js';
 
-/** The runner's execution profile; a tier's `name` is also exported as TEST_MODE. */
+/** The runner's execution profile. */
 export type TierProfile = ExecutionProfile;
 
 export const TIER_PROFILES = {
-  docker: {
-    name: 'docker_local',
-    concurrency: 4,
-    checkTimeoutMs: 20_000,
-    retries: 0,
-    spacingMs: 0,
-    eventDelayMs: 5,
-  },
-  local: { name: 'local', concurrency: 8, checkTimeoutMs: 15_000, retries: 0, spacingMs: 0, eventDelayMs: 2 },
-  staging: {
-    name: 'staging_fallback',
-    concurrency: 2,
-    checkTimeoutMs: 30_000,
-    retries: 1,
-    spacingMs: 250,
-    eventDelayMs: 20,
-  },
+  docker: EXECUTION_PROFILES.docker_local,
+  local: EXECUTION_PROFILES.local,
+  staging: EXECUTION_PROFILES.staging,
 } as const satisfies Record<TierName, TierProfile>;
-
-export const MINIMAL_PROFILE: TierProfile = {
-  name: 'minimal',
-  concurrency: 1,
-  checkTimeoutMs: 30_000,
-  retries: 0,
-  spacingMs: 0,
-  eventDelayMs: 10,
-};
 
 /** Gentlest first: one service on staging makes the whole run staging-paced. */
 const GENTLENESS: readonly TierName[] = ['staging', 'docker', 'local'];
@@ -52,4 +29,12 @@ export function profileFor(
     Object.entries(overrides[tier] ?? {}).filter(([, v]) => v !== undefined),
   );
   return { ...TIER_PROFILES[tier], ...override };
+}
+
+/**
+ * TEST_MODE's value for a profile. Existing suites compare it with the words of earlier
+ * versions, where the staging tier's profile was called `staging_fallback`.
+ */
+export function testModeOf(profile: TierProfile): string {
+  return profile.name === EXECUTION_PROFILES.staging.name ? 'staging_fallback' : profile.name;
 }

@@ -306,7 +306,7 @@ describe('fallbacks between tiers', () => {
     expect(out.services.backend.tier).toBe('staging');
     expect(out.variables.TEST_WEBSOCKET_URL).toBe(staging.wsUrl);
     expect(out.variables.TEST_MODE).toBe('staging_fallback');
-    expect(out.profile).toMatchObject({ name: 'staging_fallback', concurrency: 2, spacingMs: 250 });
+    expect(out.profile).toMatchObject({ name: 'staging', concurrency: 2, spacingMs: 250 });
     const probes = out.decisions.filter(
       (d: { type: string; tier: string }) => d.type === 'probe' && d.tier === 'staging',
     );
@@ -329,7 +329,7 @@ describe('fallbacks between tiers', () => {
     expect(report.target).toMatchObject({ ws_url: staging.wsUrl, mode: 'external' });
     expect(report.environment.services.backend.tier).toBe('staging');
     expect(report.settings).toMatchObject({
-      execution_profile: 'staging_fallback',
+      execution_profile: 'staging',
       concurrency: 2,
       spacing_ms: 250,
     });

@@ -1,10 +1,11 @@
 /** The rough edges a newcomer meets first: pipes, no-op commands, addresses, what `env`/`up` hand over. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { CLI, cli } from '../support/cli.js';
 
 const exec = promisify(execFile);
@@ -96,4 +97,81 @@ describe('a newcomer at the terminal', () => {
       await exec(process.execPath, [CLI, 'down'], { cwd: dir });
     }
   });
+
+  it('`serve` pretty-prints its logs on a terminal and writes JSON lines when piped', async () => {
+    // `script` gives the child a real pseudo-terminal; a refused handshake makes one log line.
+    const onTerminal = await loggingServe('script', ['-qfec', `node ${CLI} serve --port 0`, '/dev/null']);
+    expect(onTerminal).toMatch(/\[\d\d:\d\d:\d\d\.\d{3}\] .*INFO.*: .*refused handshake/);
+    expect(onTerminal).not.toContain('"msg":');
+    const piped = await loggingServe(process.execPath, [CLI, 'serve', '--port', '0']);
+    expect(piped).toMatch(/^\{.*"msg":"refused handshake"/m);
+  });
+
+  it('with --target, checks that start instances of their own are left out and listed; --checks can still ask for them', async () => {
+    const { serve } = await import('../support/cli.js');
+    const backend = await serve(['--port', '0', '--jwt-secret', 'own-instances'], {});
+    try {
+      const base = ['run', '--target', backend.wsUrl, '--jwt-secret', 'own-instances', '--report-dir', dir];
+      // No --checks: the whole suite, less what needs instances of its own.
+      const byDefault = await cli(base);
+      expect(byDefault.code, byDefault.stdout).toBe(0);
+      expect(byDefault.stdout).toMatch(
+        /left out \(they start instances of their own; ask with --checks\): .*R-6\.4\/graceful-drain.*R-6\.5\/crashed-instance-runs-end/,
+      );
+      const ids = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')).checks.map(
+        (c: { id: string }) => c.id,
+      );
+      expect(ids).not.toContain('R-6.4/graceful-drain');
+      const asked = await cli([...base, '--checks', 'R-6.4/graceful-drain']);
+      const checks = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')).checks;
+      expect(checks.map((c: { id: string; status: string }) => [c.id, c.status])).toEqual([
+        ['R-6.4/graceful-drain', 'unsupported'],
+      ]);
+      expect(asked.stdout).toContain('unsupported: R-6.4/graceful-drain');
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('`run --list` with a --checks that matches nothing exits 64 like `run` does', async () => {
+    for (const args of [
+      ['run', '--list', '--checks', 'no-such-rule/*'],
+      ['run', '--checks', 'no-such-rule/*'],
+    ]) {
+      const result = await cli(args);
+      expect(result.code, args.join(' ')).toBe(64);
+      expect(result.stderr).toContain('--checks "no-such-rule/*" matches no check: see agentwire run --list');
+      expect(result.stdout).toBe('');
+    }
+  });
 });
+
+/**
+ * Starts `agentwire serve` through COMMAND, makes it refuse one handshake (no token), and
+ * returns everything it printed once it has logged that refusal.
+ */
+async function loggingServe(command: string, args: string[]): Promise<string> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk;
+  });
+  try {
+    await expect.poll(() => output, { timeout: 15_000 }).toMatch(/websocket\s+ws:\/\/\S+/);
+    const url = /websocket\s+(ws:\/\/\S+)/.exec(output)?.[1] ?? '';
+    const socket = new WebSocket(url);
+    await new Promise<void>((resolve) => {
+      socket.once('unexpected-response', () => resolve());
+      socket.once('error', () => resolve());
+    });
+    socket.terminate();
+    await expect.poll(() => output, { timeout: 10_000 }).toContain('refused handshake');
+    return output;
+  } finally {
+    // The whole process group: `script` and the serve process under it.
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  }
+}

@@ -101,6 +101,19 @@ export const ERROR_CATALOGUE = {
   AW_COMPARE_KINDS: { exit: usage, meaning: 'agentwire compare given a run report and a load report' },
   AW_COMPARE_UNREADABLE: { exit: notChecked, meaning: 'a report to compare cannot be read' },
   AW_COMPARE_BAD_REPORT: { exit: notChecked, meaning: 'a file to compare is not a run or load report' },
+  // monitor
+  AW_MONITOR_BAD_OPTION: {
+    exit: usage,
+    meaning: 'a monitor option that does not parse (--every, --runs, --duration-regression, --webhook)',
+  },
+  AW_MONITOR_HISTORY_MISSING: { exit: usage, meaning: 'the monitor --history file does not exist' },
+  AW_MONITOR_HISTORY_UNUSABLE: {
+    exit: usage,
+    meaning: 'the monitor --history file is corrupt, not a monitor history, or of another schema version',
+  },
+  AW_MONITOR_HISTORY_WRITE: { exit: notChecked, meaning: 'a monitor run could not be stored in the history' },
+  AW_MONITOR_NO_TARGET: { exit: notChecked, meaning: 'the monitor found no target to check' },
+  AW_MONITOR_REPORT_WRITE: { exit: usage, meaning: 'the monitor report --out file cannot be written' },
 } as const satisfies Record<`AW_${string}`, { exit: ExitCodeValue; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -24,6 +24,7 @@ const COMMAND_MODULES: Record<string, () => Promise<Registrar>> = {
   load: async () => (await import('./load-command.js')).registerLoadCommand,
   gate: async () => (await import('./gate-command.js')).registerGateCommand,
   compare: async () => (await import('./compare-command.js')).registerCompareCommand,
+  monitor: async () => (await import('./monitor-command.js')).registerMonitorCommand,
 };
 
 async function buildProgram(argv: readonly string[]): Promise<Command> {

@@ -1,22 +1,19 @@
 /**
- * Conformance checks one at a time, for a test runner that shows each check as one of its own
- * tests: select by id glob, preflight the environment once, run a check, and turn a failed
- * result into a message that carries the check's evidence.
+ * Conformance checks as a test runner's own tests: the suite library runs the selected checks
+ * once (`runSuite`, started when the test file's checks begin), each test waits for its check's
+ * result, and a failed result becomes a message that carries the check's evidence.
  */
 
-import { AEP_CHECKS, type Check, selectChecks, type TargetInfo, type TokenFactory } from '../checks/index.js';
-import { ErrorCode } from '../errors.js';
-import { evidenceLines } from '../report/evidence-lines.js';
-import { redactText } from '../report/index.js';
+import { AgentwireError, ErrorCode } from '../errors.js';
 import {
   type CheckResult,
-  createTokenFactory,
+  checkFailureMessage,
   type ExecutionProfile,
-  PROFILES,
-  preflight,
-  runChecks,
-} from '../runner/index.js';
-import { startDrainablePair } from '../server/index.js';
+  planRun,
+  type RunPlan,
+  runSuite,
+  sharedTarget,
+} from '../suite/index.js';
 import { type AepEnvironment, AepEnvironmentError } from './environment.js';
 
 export interface ConformanceSelection {
@@ -31,72 +28,106 @@ export interface ConformanceSettings {
   seed?: number;
 }
 
-/** The selected checks; a glob that selects nothing is an error, never an empty green suite. */
-export function conformanceChecks(selection: ConformanceSelection = {}): Check[] {
-  const checks = selectChecks(AEP_CHECKS, selection.checks);
-  if (checks.length === 0)
-    throw new Error(
-      `agentwire conformance: checks "${selection.checks}" match no check: list them with \`agentwire run --list\``,
-    );
-  return checks;
+/** The run of the selected checks; a glob that selects nothing is an error, never an empty green suite. */
+export function conformancePlan(options: ConformanceSelection & ConformanceSettings = {}): RunPlan {
+  let plan: RunPlan;
+  try {
+    plan = planRun({
+      ...(options.checks ? { checks: options.checks } : {}),
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+    });
+  } catch (error) {
+    if (error instanceof AgentwireError && error.code === ErrorCode.AW_NO_CHECKS)
+      throw new Error(
+        `agentwire conformance: checks "${options.checks}" match no check: list them with \`agentwire run --list\``,
+      );
+    throw error;
+  }
+  return options.profile ? { ...plan, pace: options.profile } : plan;
 }
 
-export interface ConformanceRunner {
-  readonly seed: number;
-  /** Per-check time budget a runner should allow a test (timeout × attempts, plus slack). */
-  readonly testTimeoutMs: number;
-  run(check: Check): Promise<CheckResult>;
+/** The checks of one plan under way against the environment. */
+export interface ConformanceRun {
+  /** Resolves once the checks are under way; rejects when the target could not be checked at all. */
+  readonly started: Promise<void>;
+  /** The result of one check of the plan, when it is in. */
+  result(checkId: string): Promise<CheckResult>;
+  /** Stops the checks still running and waits for the run to end. */
+  stop(): Promise<void>;
 }
 
-/** Preflights the environment once (proves it speaks AEP/1, learns its capabilities). */
-export async function connectConformance(
-  environment: AepEnvironment,
-  settings: ConformanceSettings = {},
-): Promise<ConformanceRunner> {
+/** Starts the plan's checks against the environment (one runSuite, preflight first). */
+export function startConformance(environment: AepEnvironment, plan: RunPlan): ConformanceRun {
   if (!environment.jwtSecret)
     throw new AepEnvironmentError(
       ErrorCode.AW_ENV_NO_SECRET,
       `${ErrorCode.AW_ENV_NO_SECRET}: conformance checks mint tokens for many users, but the backend from the ${environment.tier} tier gives no JWT secret: set jwtSecretEnv on the backend in the config, or AGENTWIRE_JWT_SECRET`,
     );
-  const tokens: TokenFactory = createTokenFactory(environment.jwtSecret);
-  const target: TargetInfo = await preflight(
-    {
-      wsUrl: environment.wsUrl,
-      httpUrl: environment.httpUrl,
-      ...(environment.allowedOrigin ? { allowedOrigin: environment.allowedOrigin } : {}),
+  const target = sharedTarget({
+    wsUrl: environment.wsUrl,
+    httpUrl: environment.httpUrl,
+    ...(environment.allowedOrigin ? { allowedOrigin: environment.allowedOrigin } : {}),
+    jwtSecret: environment.jwtSecret,
+    mode: environment.mode,
+    // The drain checks shut an instance down: they get their own two, with the same options.
+    ...(environment.reference ? { reference: environment.reference } : {}),
+    profile: environment.profile,
+  });
+  const results = new Map(plan.checks.map((check) => [check.id, settled<CheckResult>()]));
+  const started = settled<void>();
+  let anyStarted = false;
+  const controller = new AbortController();
+  const finished = runSuite(plan, target, {
+    signal: controller.signal,
+    observer: {
+      onCheckStart() {
+        anyStarted = true;
+        started.resolve();
+      },
+      onCheckEnd(result) {
+        results.get(result.id)?.resolve(result);
+      },
     },
-    tokens,
+  }).then(
+    (report) => {
+      // No check began and every one was skipped for the problem: the target could not be checked.
+      if (!anyStarted && report.problem && report.checks.every((check) => check.status === 'skipped'))
+        started.reject(new Error(`agentwire conformance: ${report.problem}`));
+      started.resolve();
+      for (const result of report.checks) results.get(result.id)?.resolve(result);
+    },
+    (error: unknown) => {
+      started.reject(error);
+      for (const result of results.values()) result.reject(error);
+    },
   );
-  const profile = { ...(settings.profile ?? environment.profile ?? PROFILES.local), concurrency: 1 };
-  const seed = settings.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const reference = environment.reference;
-  const secret = environment.jwtSecret;
   return {
-    seed,
-    testTimeoutMs: profile.checkTimeoutMs * (profile.retries + 1) + 5_000,
-    async run(check) {
-      const [result] = await runChecks([check], {
-        target,
-        tokens,
-        profile,
-        seed,
-        // The drain checks shut an instance down: they get their own two, with the same options.
-        ...(reference
-          ? { disposableTarget: () => startDrainablePair({ ...reference, jwtSecret: secret }) }
-          : {}),
-      });
-      return result!;
+    started: started.promise,
+    result(checkId) {
+      const result = results.get(checkId);
+      if (!result) throw new Error(`agentwire conformance: ${checkId} is not one of the selected checks`);
+      return result.promise;
+    },
+    async stop() {
+      controller.abort();
+      await finished;
     },
   };
 }
 
 /** A failed check as the message of a failing test: rule, reason, seed and the evidence frames. */
 export function failureMessage(result: CheckResult, seed: number, secrets: readonly string[] = []): string {
-  const lines = [
-    `${result.id} failed (${result.rules.join(', ')}): ${result.reason ?? 'no reason given'}`,
-    // The trimmed evidence; the test runner has no report.json to point the rest to.
-    ...evidenceLines(result.evidence).map((line) => `  ${line.replace(' in report.json', ' not shown')}`),
-    `  seed ${seed} (repeat with the same seed to replay generated input)`,
-  ];
-  return redactText(lines.join('\n'), secrets);
+  return checkFailureMessage(result, seed, secrets);
+}
+
+/** A promise settled from outside; a rejection nobody waits for is not an unhandled one. */
+function settled<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
 }

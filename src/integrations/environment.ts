@@ -1,25 +1,24 @@
 /**
- * The environment a test runner's suite talks to, resolved once through the tiers (the
- * in-process reference backend when there is no config file) and described as plain data, so
- * a runner can hand it from its setup process to its workers (Vitest `provide`, Jest
- * `process.env`, Playwright worker fixtures).
+ * The environment a test runner's suite talks to, acquired once through the suite library (the
+ * environment tiers; the in-process reference backend when there is no config file) and
+ * described as plain data, so a runner can hand it from its setup process to its workers
+ * (Vitest `provide`, Jest `process.env`, Playwright worker fixtures).
  */
 
 import { mintToken, newUserId } from '../client/index.js';
-import { ConfigError } from '../config/index.js';
-import { ErrorCode } from '../errors.js';
+import { AgentwireError, ErrorCode } from '../errors.js';
 import { SUBPROTOCOL } from '../protocol/index.js';
 import {
-  formatDecision,
+  type AcquiredTarget,
+  acquireTarget,
+  EMBEDDED_ALLOWED_ORIGIN,
+  type ExecutionProfile,
+  planRun,
   type ReferenceServerOptions,
-  type Resolution,
-  resolveEnvironment,
   type TierName,
-  type TierProfile,
-} from '../tiers/index.js';
+} from '../suite/index.js';
 
-/** The Origin the in-process reference backend allows, so the Origin checks run against it. */
-export const EMBEDDED_ALLOWED_ORIGIN = 'http://localhost:3000';
+export { EMBEDDED_ALLOWED_ORIGIN };
 
 /** The JSON-safe options of the in-process reference backend (what a worker may restart it with). */
 export type PortableReferenceOptions = Pick<
@@ -60,7 +59,7 @@ export interface AepEnvironment {
   tier: TierName;
   source: string;
   /** How hard checks may push this environment (the resolved tier's execution profile). */
-  profile: TierProfile;
+  profile: ExecutionProfile;
   /** The decision log, one line per decision, secrets removed. */
   decisions: string[];
   /** Set when the backend is the reference backend started in the setup process. */
@@ -88,63 +87,69 @@ export class AepEnvironmentError extends Error {
 export async function startAepEnvironment(
   options: AepEnvironmentOptions = {},
 ): Promise<StartedAepEnvironment> {
-  const env = options.env ?? process.env;
   const print = options.onDecisionLine ?? ((line: string) => process.stderr.write(`agentwire env ${line}\n`));
-  const reference: PortableReferenceOptions = {
-    allowedOrigins: [EMBEDDED_ALLOWED_ORIGIN],
-    logLevel: 'silent',
-    ...options.referenceServer,
-  };
-  let resolution: Resolution;
+  const decisions: string[] = [];
+  let target: AcquiredTarget;
   try {
-    resolution = await resolveEnvironment({
-      cwd: options.cwd,
-      configPath: options.configPath,
-      tiers: options.tiers,
-      requireTier: options.requireTier,
-      env,
-      signal: options.signal,
-      referenceServer: reference,
-      onDecision: (decision) => print(formatDecision(decision)),
+    const plan = planRun({
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      ...(options.configPath ? { config: options.configPath } : {}),
+      ...(options.tiers ? { tier: options.tiers.join(',') } : {}),
+      ...(options.requireTier ? { requireTier: options.requireTier } : {}),
+      ...(options.referenceServer?.faults ? { faults: options.referenceServer.faults } : {}),
+      env: options.env ?? process.env,
     });
+    target = await acquireTarget(
+      // The sessions a test opens need no secret when the tier gives a ready-made token.
+      { ...plan.request, referenceServer: { ...options.referenceServer }, secretOptional: true },
+      {
+        ...(options.signal ? { signal: options.signal } : {}),
+        observer: {
+          onDecision(_decision, line) {
+            decisions.push(line);
+            print(line);
+          },
+        },
+      },
+    );
   } catch (error) {
-    if (error instanceof ConfigError) throw new AepEnvironmentError(error.code, error.message);
+    if (error instanceof AgentwireError) throw new AepEnvironmentError(error.code, error.message);
     throw error;
   }
-  const release = () => resolution.release();
-  const decisions = resolution.decisions.map(formatDecision);
-  if (resolution.status === 'unresolved') {
+  const release = () => target.release();
+  if (!target.ok) {
     await release();
-    throw new AepEnvironmentError(
-      resolution.code,
-      `${resolution.code}: ${resolution.message}`,
-      resolution.reasons,
-    );
+    throw new AepEnvironmentError(target.code, target.problem, target.reasons);
   }
-  const backend = resolution.services.backend;
-  if (backend?.endpoint.service !== 'backend') {
+  const backend = target.environment?.status === 'resolved' ? target.environment.services.backend : undefined;
+  if (!backend || !target.tierProfile) {
     await release();
-    throw new AepEnvironmentError(
-      ErrorCode.AW_ENV_NO_BACKEND,
-      `${ErrorCode.AW_ENV_NO_BACKEND}: the config declares no backend service: add services.backend (see docs/environment.md)`,
-    );
+    throw new Error('agentwire: the resolved target carries no environment description');
   }
-  const endpoint = backend.endpoint;
-  const jwtSecret = endpoint.auth.kind === 'secret' ? endpoint.auth.secret : env.AGENTWIRE_JWT_SECRET;
   const environment: AepEnvironment = {
-    wsUrl: endpoint.wsUrl,
-    httpUrl: endpoint.httpUrl,
-    ...(endpoint.allowedOrigin ? { allowedOrigin: endpoint.allowedOrigin } : {}),
-    ...(jwtSecret ? { jwtSecret } : {}),
-    ...(endpoint.auth.kind === 'token' ? { token: endpoint.auth.token } : {}),
-    mode: endpoint.reference ? 'embedded' : 'external',
+    wsUrl: target.address.wsUrl,
+    httpUrl: target.address.httpUrl,
+    ...(target.address.allowedOrigin ? { allowedOrigin: target.address.allowedOrigin } : {}),
+    ...(target.jwtSecret ? { jwtSecret: target.jwtSecret } : {}),
+    ...(target.token ? { token: target.token } : {}),
+    mode: target.mode,
     tier: backend.tier,
     source: backend.source,
-    profile: resolution.profile,
+    profile: target.tierProfile,
     decisions,
-    ...(endpoint.reference ? { reference } : {}),
+    ...(target.reference ? { reference: portable(target.reference.options) } : {}),
   };
   return { environment, release };
+}
+
+/** The options the reference backend was started with that survive JSON. */
+function portable(options: ReferenceServerOptions): PortableReferenceOptions {
+  const { faults, limits, capabilities, allowedOrigins, drainTimeoutMs, logLevel } = options;
+  return Object.fromEntries(
+    Object.entries({ faults, limits, capabilities, allowedOrigins, drainTimeoutMs, logLevel }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  ) as PortableReferenceOptions;
 }
 
 /** A user's way in: a token for `user` and the subprotocols a browser offers (R-2.1). */

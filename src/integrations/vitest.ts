@@ -10,15 +10,15 @@
  *   import { conformance } from 'agentwire/vitest';
  *   conformance({ checks: 'R-5.*' });
  */
-import { beforeAll, describe, inject, test } from 'vitest';
+import { afterAll, beforeAll, describe, inject, test } from 'vitest';
 import type { TestProject } from 'vitest/node';
 import {
-  type ConformanceRunner,
+  type ConformanceRun,
   type ConformanceSelection,
   type ConformanceSettings,
-  conformanceChecks,
-  connectConformance,
+  conformancePlan,
   failureMessage,
+  startConformance,
 } from './conformance.js';
 import {
   type AepEnvironment,
@@ -78,26 +78,31 @@ export interface VitestConformanceOptions extends ConformanceSelection, Conforma
 }
 
 /**
- * One Vitest test per selected check, in a `describe` block: a failed check fails its test
- * with the reason and the evidence frames; an unsupported one is skipped with its reason
- * (never passed, R-3.2).
+ * One Vitest test per selected check, in a `describe` block. The suite library runs the checks
+ * (one `runSuite`, started before the block's first test; the preflight has passed when its
+ * tests begin) and each test waits for its check's result: a failed check fails its test with
+ * the reason and the evidence frames; an unsupported one is skipped with its reason (never
+ * passed, R-3.2). A target that cannot be checked at all fails the block.
  */
 export function conformance(options: VitestConformanceOptions = {}): void {
-  const checks = conformanceChecks(options);
+  const plan = conformancePlan(options);
   const environment = aepEnvironment();
   const profile = options.profile ?? environment.profile;
+  // A test waits for its own check only: the checks before it have finished by then.
   const timeout = profile.checkTimeoutMs * (profile.retries + 1) + 10_000;
   const secrets = environment.jwtSecret ? [environment.jwtSecret] : [];
   describe(`agentwire conformance ${options.checks ?? '(all checks)'}`, () => {
-    let runner: ConformanceRunner;
+    let run: ConformanceRun | undefined;
     beforeAll(async () => {
-      runner = await connectConformance(environment, options);
+      run = startConformance(environment, plan);
+      await run.started;
     }, timeout);
-    for (const check of checks) {
+    afterAll(() => run?.stop(), timeout);
+    for (const check of plan.checks) {
       test(`${check.id} ${check.title}`, { timeout }, async (context) => {
-        const result = await runner.run(check);
+        const result = await run!.result(check.id);
         if (result.status === 'failed') {
-          const error = new Error(failureMessage(result, runner.seed, secrets));
+          const error = new Error(failureMessage(result, plan.seed, secrets));
           error.name = 'ConformanceFailure';
           error.stack = `${error.name}: ${error.message}`;
           throw error;

@@ -37,6 +37,12 @@ export interface TargetRequest {
   env: Record<string, string | undefined>;
   /** Extra options for the in-process reference backend (faults). */
   referenceServer?: ReferenceServerOptions;
+  /**
+   * The resolved backend may come without a JWT secret (a test runner's environment, whose
+   * sessions use the tier's ready-made token when there is one). The checks mint tokens for many
+   * users, so runSuite refuses such a target.
+   */
+  secretOptional?: boolean;
 }
 
 export interface AcquireObserver {
@@ -66,6 +72,8 @@ export type AcquiredTarget =
       jwtSecret: string;
       /** false when requests go without a token (an external AG-UI endpoint without a secret). */
       withToken: boolean;
+      /** The tier's ready-made token, when there is no secret (only with `secretOptional`). */
+      token?: string;
       mode: 'embedded' | 'external';
       /** Set when the backend is the reference backend started in this process. */
       reference?: { options: ReferenceServerOptions; jwtSecret: string };
@@ -75,6 +83,8 @@ export type AcquiredTarget =
   | (TargetBase & {
       ok: false;
       protocol: RunPlan['protocol'];
+      /** The AW_* code of the problem. */
+      code: string;
       problem: string;
       reasons: string[];
       where: string;
@@ -155,6 +165,7 @@ export async function acquireTarget(
     return disposable({
       ok: false,
       protocol,
+      code: resolution.code,
       problem: `${resolution.code}: ${resolution.message}`,
       reasons: resolution.reasons,
       where: `no environment (tried ${resolution.order.join(', ')})`,
@@ -168,6 +179,7 @@ export async function acquireTarget(
     return disposable({
       ok: false,
       protocol,
+      code: ErrorCode.AW_ENV_NO_BACKEND,
       problem: `${ErrorCode.AW_ENV_NO_BACKEND}: the config declares no backend service, so there is nothing to check: add services.backend to the config (see docs/environment.md)`,
       reasons: ['add services.backend to the config (see docs/environment.md)'],
       where: 'no backend',
@@ -180,11 +192,13 @@ export async function acquireTarget(
   const jwtSecret =
     request.jwtSecret ??
     (backend.auth.kind === 'secret' ? backend.auth.secret : request.env.AGENTWIRE_JWT_SECRET);
-  if (!jwtSecret) {
+  const token = !jwtSecret && backend.auth.kind === 'token' ? backend.auth.token : undefined;
+  if (!jwtSecret && !request.secretOptional) {
     await release();
     return disposable({
       ok: false,
       protocol,
+      code: ErrorCode.AW_ENV_NO_SECRET,
       problem: `${ErrorCode.AW_ENV_NO_SECRET}: the backend from ${resolution.services.backend!.tier} gives no JWT secret, and the checks must mint tokens for many users: set jwtSecretEnv on the backend in the config and export that variable, or pass --jwt-secret / AGENTWIRE_JWT_SECRET`,
       reasons: [
         'set jwtSecretEnv on the backend in the config and export that variable, or pass --jwt-secret / AGENTWIRE_JWT_SECRET',
@@ -203,10 +217,11 @@ export async function acquireTarget(
       httpUrl: request.httpUrl ? request.httpUrl.toString().replace(/\/$/, '') : backend.httpUrl,
       ...(allowedOrigin ? { allowedOrigin } : {}),
     },
-    jwtSecret,
-    withToken: true,
+    jwtSecret: jwtSecret ?? '',
+    withToken: Boolean(jwtSecret || token),
+    ...(token ? { token } : {}),
     mode: backend.reference ? 'embedded' : 'external',
-    ...(backend.reference ? { reference: { options: backend.reference, jwtSecret } } : {}),
+    ...(backend.reference && jwtSecret ? { reference: { options: backend.reference, jwtSecret } } : {}),
     tierProfile: resolution.profile,
     environment,
     release,

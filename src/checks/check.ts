@@ -3,9 +3,9 @@
  * evidence that proves it) or Unsupported; returning normally means it passed. The runner turns
  * anything else a check throws into `failed`, so a crashing check is never lost.
  */
-import type { AgUiRuleId } from '../agui/index.js';
 import type { AepConnection, ConnectOptions, Transcript, TranscriptEntry } from '../client/index.js';
-import type { Capability, Limits, ReadyFrame, RuleId } from '../protocol/index.js';
+import type { Limits, ReadyFrame } from '../protocol/index.js';
+import type { CheckInfo } from './check-info.js';
 
 export type CheckStatus = 'passed' | 'failed' | 'skipped' | 'unsupported';
 
@@ -137,18 +137,8 @@ export interface CheckContext {
   session(request?: ConnectRequest): Promise<AepConnection>;
 }
 
-export interface Check {
-  /** Stable id, `R-x.y/what-it-checks`. */
-  id: string;
-  rules: readonly (RuleId | '§4' | AgUiRuleId)[];
-  title: string;
-  requires: readonly Capability[];
+export interface Check extends CheckInfo {
   /** Overrides the profile's per-check timeout for checks that wait on purpose. */
   timeoutMs?: number;
-  /**
-   * The check starts instances of the target of its own (only the embedded backend can): left
-   * out of runs against an explicit target unless --checks asks for it.
-   */
-  needsOwnInstances?: boolean;
   run(context: CheckContext): Promise<void>;
 }

@@ -39,7 +39,8 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
   // Each command loads only its own module (a load generator's CPU and memory are part of what it
   // measures; start-up is part of every run); help and unknown names need them all.
   const named = COMMAND_MODULES[argv[2] ?? ''];
-  const loaders = named ? [named] : Object.values(COMMAND_MODULES);
+  const versionOnly = argv.length === 3 && ['--version', '-V'].includes(argv[2] ?? '');
+  const loaders = named ? [named] : versionOnly ? [] : Object.values(COMMAND_MODULES);
   // One module may register several commands (env, up, down, doctor): register it once.
   for (const register of new Set(await Promise.all(loaders.map((load) => load())))) register(program);
   for (const command of program.commands) command.exitOverride();

@@ -1,6 +1,6 @@
 /** The options every command that resolves an environment shares (run, env, up, doctor). */
 import { type Command, Option } from 'commander';
-import { TIER_NAMES } from '../config/schema.js';
+import { TIER_NAMES } from '../config/names.js';
 
 export function addResolveOptions(command: Command): Command {
   return command

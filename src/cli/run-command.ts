@@ -5,23 +5,12 @@
  */
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { Check } from '../checks/index.js';
 import { ErrorCode } from '../errors.js';
-import {
-  colours,
-  ensureWritableDir,
-  githubReporter,
-  REPORT_FILE_NAMES,
-  type Reporter,
-  ReportWriteError,
-  reportFileReporters,
-  terminalReporter,
-} from '../report/index.js';
-import { PROFILES } from '../runner/index.js';
-import { acquireTarget, planRun, ReporterError, runSuite } from '../suite/index.js';
+import type { Reporter } from '../report/index.js';
+import { PROFILES } from '../runner/profile.js';
 import type { TierName } from '../tiers/index.js';
 import { CliError, usageError } from './errors.js';
-import { renderCheckList } from './list.js';
+import { listChecks } from './list.js';
 import {
   collect,
   parseHttpUrl,
@@ -30,7 +19,6 @@ import {
   parseTargetUrl,
   parseWholeNumber,
 } from './options.js';
-import { runRepeated } from './repeat.js';
 import { addResolveOptions } from './resolve-options.js';
 
 interface RunCliOptions {
@@ -173,6 +161,29 @@ export function registerRunCommand(program: Command): void {
 }
 
 async function runFromCli(options: RunCliOptions): Promise<number> {
+  if (options.list) {
+    process.stdout.write(
+      listChecks({
+        profile: options.profile,
+        ...(options.checks ? { checks: options.checks } : {}),
+        ...(options.target ? { target: options.target } : {}),
+        json: Boolean(options.json),
+      }),
+    );
+    return 0;
+  }
+  // Loaded only for a run: the checks, the protocol libraries, the tiers and the reporters.
+  const [{ acquireTarget, planRun, ReporterError, runSuite }, reporting, { runRepeated }] = await Promise.all(
+    [import('../suite/index.js'), import('../report/index.js'), import('./repeat.js')],
+  );
+  const {
+    colours,
+    ensureWritableDir,
+    REPORT_FILE_NAMES,
+    ReportWriteError,
+    reportFileReporters,
+    terminalReporter,
+  } = reporting;
   const plan = planRun({
     protocol: options.profile as 'aep',
     ...(options.target ? { target: options.target } : {}),
@@ -196,12 +207,6 @@ async function runFromCli(options: RunCliOptions): Promise<number> {
     cwd: process.cwd(),
     env: process.env,
   });
-  if (options.list) {
-    process.stdout.write(
-      options.json ? `${JSON.stringify(listJson(plan.checks), null, 2)}\n` : renderCheckList(plan.checks),
-    );
-    return 0;
-  }
   try {
     await ensureWritableDir(options.reportDir);
   } catch (error) {
@@ -230,7 +235,7 @@ async function runFromCli(options: RunCliOptions): Promise<number> {
         json: Boolean(options.json),
         reportPaths: REPORT_FILE_NAMES.map((name) => join(options.reportDir, name)),
       }),
-      ...extraReporters(options.reporter),
+      ...extraReporters(options.reporter, reporting.githubReporter),
     ];
     const onWarning = (message: string) => process.stderr.write(`agentwire: warning: ${message}\n`);
     if (options.repeat > 1) {
@@ -259,7 +264,10 @@ async function runFromCli(options: RunCliOptions): Promise<number> {
 }
 
 /** --reporter github, or GITHUB_ACTIONS=true (set by every GitHub Actions runner). */
-function extraReporters(names: readonly string[]): Reporter[] {
+function extraReporters(
+  names: readonly string[],
+  githubReporter: typeof import('../report/index.js').githubReporter,
+): Reporter[] {
   const github = names.includes('github') || process.env.GITHUB_ACTIONS === 'true';
   return github
     ? [
@@ -277,13 +285,4 @@ function parseSeed(value: string): number {
     throw new InvalidArgumentError(`--seed must be an integer from 0 to ${2 ** 31 - 1}, got "${value}"`);
   }
   return seed;
-}
-
-function listJson(checks: readonly Check[]) {
-  return checks.map((check) => ({
-    id: check.id,
-    rules: check.rules,
-    title: check.title,
-    requires: check.requires,
-  }));
 }

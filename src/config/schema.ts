@@ -4,9 +4,9 @@
  * so a config that passes validation describes something the tiers can actually do.
  */
 import { z } from 'zod';
+import { SERVICE_NAMES, type ServiceName, TIER_NAMES, type TierName } from './names.js';
 
-export const TIER_NAMES = ['docker', 'local', 'staging'] as const;
-export const SERVICE_NAMES = ['backend', 'postgres', 'redis'] as const;
+export { SERVICE_NAMES, type ServiceName, TIER_NAMES, type TierName };
 
 const tierName = z.enum(TIER_NAMES);
 const port = z.number().int().min(1).max(65535);
@@ -203,8 +203,6 @@ export type AgentwireConfigInput = z.input<typeof configSchema>;
 export function defineConfig(config: AgentwireConfigInput): AgentwireConfigInput {
   return config;
 }
-export type TierName = (typeof TIER_NAMES)[number];
-export type ServiceName = (typeof SERVICE_NAMES)[number];
 export type BackendServiceConfig = NonNullable<AgentwireConfig['services']['backend']>;
 export type PostgresServiceConfig = NonNullable<AgentwireConfig['services']['postgres']>;
 export type RedisServiceConfig = NonNullable<AgentwireConfig['services']['redis']>;

@@ -7,5 +7,6 @@ export * from './failure-message.js';
 export * from './plan.js';
 export * from './protocols.js';
 export * from './run-suite.js';
+export { checksOf, PROTOCOL_NAMES, type ProtocolName } from './selection.js';
 export * from './shared-target.js';
 export * from './target.js';

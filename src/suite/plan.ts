@@ -8,7 +8,8 @@ import { ErrorCode, usageError } from '../errors.js';
 import { type ExecutionProfile, PROFILES, type ProfileName } from '../runner/index.js';
 import { FaultError, faultSetOf } from '../server/faults.js';
 import type { TierName } from '../tiers/index.js';
-import { PROTOCOL_NAMES, type ProtocolName, protocolAdapter } from './protocols.js';
+import { protocolAdapter } from './protocols.js';
+import { checksOf, type ProtocolName, protocolNamed } from './selection.js';
 import { checkTargetRequest, type TargetRequest } from './target.js';
 
 export interface RunOptions {
@@ -66,26 +67,13 @@ export interface RunPlan {
   request: TargetRequest;
 }
 
-const LEFT_OUT_WITH_TARGET =
-  'starts instances of the target of its own, which an explicit target cannot offer: ask for it with --checks to run it anyway';
-
 export function planRun(options: RunOptions = {}): RunPlan {
-  const protocol = options.protocol ?? 'aep';
-  if (!PROTOCOL_NAMES.includes(protocol))
-    throw usageError(
-      ErrorCode.AW_BAD_PROFILE,
-      `unknown --profile "${protocol}": use ${PROTOCOL_NAMES.join(' or ')}`,
-    );
+  const protocol = protocolNamed(options.protocol ?? 'aep');
   const adapter = protocolAdapter(protocol);
   const target = urlOf(options.target, '--target');
   const wrongScheme = target && adapter.wrongScheme(target);
   if (wrongScheme) throw usageError(ErrorCode.AW_BAD_TARGET, wrongScheme);
   const { checks, leftOut } = checksOf(adapter.checks, options.checks, Boolean(target));
-  if (checks.length === 0)
-    throw usageError(
-      ErrorCode.AW_NO_CHECKS,
-      `--checks "${options.checks}" matches no check: see agentwire run --list`,
-    );
   const required = options.require
     ? selectChecks(checks, options.require).map((check) => check.id)
     : undefined;
@@ -131,25 +119,6 @@ export function planRun(options: RunOptions = {}): RunPlan {
     ...(options.maxUnsupported === undefined ? {} : { maxUnsupported: options.maxUnsupported }),
     allowSkip: Boolean(options.allowSkip),
     request,
-  };
-}
-
-/**
- * The selected checks. Against an explicit target, checks that need instances of their own are
- * left out unless the --checks patterns ask for them.
- */
-export function checksOf(
-  all: readonly Check[],
-  patterns: string | undefined,
-  explicitTarget: boolean,
-): { checks: Check[]; leftOut: { id: string; reason: string }[] } {
-  const selected = selectChecks(all, patterns);
-  if (!explicitTarget || patterns) return { checks: selected, leftOut: [] };
-  return {
-    checks: selected.filter((check) => !check.needsOwnInstances),
-    leftOut: selected
-      .filter((check) => check.needsOwnInstances)
-      .map((check) => ({ id: check.id, reason: LEFT_OUT_WITH_TARGET })),
   };
 }
 

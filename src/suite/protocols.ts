@@ -8,6 +8,7 @@ import { newUserId } from '../client/index.js';
 import { ErrorCode, usageError } from '../errors.js';
 import { AG_UI_PATH, DEFAULT_LIMITS, type ReadyFrame } from '../protocol/index.js';
 import { preflight, type TargetAddress, TargetUnavailableError } from '../runner/index.js';
+import type { ProtocolName } from './selection.js';
 import {
   type AcquiredTarget,
   disposable,
@@ -15,9 +16,6 @@ import {
   refuseTierOptions,
   type TargetRequest,
 } from './target.js';
-
-export const PROTOCOL_NAMES = ['aep', 'ag-ui'] as const;
-export type ProtocolName = (typeof PROTOCOL_NAMES)[number];
 
 export interface ProtocolAdapter {
   name: ProtocolName;

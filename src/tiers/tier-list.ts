@@ -1,5 +1,5 @@
 /** The `--tier` list, kept apart from resolution so parsing options loads no tier machinery. */
-import { TIER_NAMES } from '../config/schema.js';
+import { TIER_NAMES } from '../config/names.js';
 import { TierErrorCode, tierError } from './errors.js';
 import type { TierName } from './types.js';
 

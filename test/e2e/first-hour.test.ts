@@ -133,6 +133,32 @@ describe('a newcomer at the terminal', () => {
     }
   });
 
+  it('`run --list` lists what a run would get: per profile, and without own-instance checks against a target', async () => {
+    const { CHECK_CATALOGUE } = await import('../../src/checks/catalogue.js');
+    const { AEP_CHECKS, AG_UI_CHECKS } = await import('../../src/checks/index.js');
+    const idsOf = async (args: string[]) => {
+      const result = await cli(['run', '--list', '--json', ...args]);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout).map((check: { id: string }) => check.id);
+    };
+    expect(await idsOf([])).toEqual(AEP_CHECKS.map((check) => check.id));
+    expect(await idsOf(['--profile', 'ag-ui'])).toEqual(AG_UI_CHECKS.map((check) => check.id));
+    const againstTarget = await idsOf(['--target', 'ws://127.0.0.1:9/ws']);
+    expect(againstTarget).toEqual(
+      CHECK_CATALOGUE.aep.filter((check) => !check.needsOwnInstances).map((check) => check.id),
+    );
+    expect(againstTarget.length).toBeLessThan(AEP_CHECKS.length);
+    expect(await idsOf(['--checks', 'r-5.1'])).toEqual(
+      AEP_CHECKS.filter((check) => check.id.startsWith('R-5.1/')).map((check) => check.id),
+    );
+    const text = await cli(['run', '--list', '--checks', 'R-1.1/*']);
+    expect(text.stdout).toMatch(/^R-1\.1\/subprotocol-selected\s+The server selects aep\.v1 .*\(R-1\.1\)$/m);
+    expect(text.stdout).toMatch(/\n\d+ checks covering 1 rules\n$/);
+    const bogus = await cli(['run', '--list', '--profile', 'bogus']);
+    expect(bogus.code).toBe(64);
+    expect(bogus.stderr).toContain('unknown --profile "bogus": use aep or ag-ui');
+  });
+
   it('`run --list` with a --checks that matches nothing exits 64 like `run` does', async () => {
     for (const args of [
       ['run', '--list', '--checks', 'no-such-rule/*'],

@@ -19,6 +19,8 @@ export interface MonitorOptions {
   runs?: number;
   history: History;
   webhook?: WebhookTarget;
+  /** How long the webhook gets to answer (default 10 s). */
+  webhookTimeoutMs?: number;
   durations: DurationThresholds;
   signal: AbortSignal;
   /** A line for the terminal (no trailing newline). */
@@ -64,6 +66,7 @@ export async function runMonitor(
       const { ok, outcome } = await postAlert(
         options.webhook,
         payloadOf(runId, report, alerts, options.targetLabel),
+        options.webhookTimeoutMs,
       );
       options.history.markWebhook(alertIds, outcome);
       if (!ok) log(`webhook ${outcome}; the alerts are in the history`);

@@ -89,7 +89,7 @@ export async function postAlert(
     // The body is not needed; reading it frees the connection.
     await response.arrayBuffer().catch(() => undefined);
     if (response.ok) return { ok: true, outcome: 'sent' };
-    return { ok: false, outcome: `failed: HTTP ${response.status} from ${webhook.shown}` };
+    return { ok: false, outcome: `failed: HTTP ${response.status} (${webhook.shown})` };
   } catch (error) {
     return {
       ok: false,

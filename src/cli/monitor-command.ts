@@ -253,8 +253,12 @@ async function monitorFromCli(options: MonitorCliOptions): Promise<number> {
       observer: { onDecision: (_, line) => log(grey(`env ${line}`)) },
     });
     if (abort.signal.aborted) return ExitCode.interrupted;
-    if (!target.ok)
-      throw notCheckedError(ErrorCode.AW_MONITOR_NO_TARGET, `nothing to monitor: ${target.problem}`);
+    if (!target.ok) {
+      if (!options.allowSkip)
+        throw notCheckedError(ErrorCode.AW_MONITOR_NO_TARGET, `nothing to monitor: ${target.problem}`);
+      log(`agentwire: nothing to monitor (--allow-skip): ${target.problem}`);
+      return ExitCode.ok;
+    }
     const targetLabel = redactUrl(target.address.agUiUrl ?? target.address.wsUrl);
     log(
       `monitor: ${plan.checks.length} checks against ${targetLabel} every ${formatInterval(options.every)}${options.runs ? `, ${options.runs} runs` : ''}; history ${options.history}${webhook ? `; alerts to ${webhook.shown}` : ''}`,

@@ -356,6 +356,25 @@ describe('agentwire monitor', { timeout: 180_000 }, () => {
     expect(tooNew.code).toBe(64);
     expect(tooNew.stderr).toContain('has schema version 99, and this agentwire reads version 1');
 
+    // Nothing to monitor: the only tier names a backend that does not answer.
+    const config = join(dir, 'unreachable.json');
+    await writeFile(
+      config,
+      JSON.stringify({ services: { backend: { staging: { wsUrl: 'ws://127.0.0.1:9/ws' } } } }),
+    );
+    const nothing = await cli([
+      'monitor',
+      '--every',
+      '5s',
+      '--history',
+      join(dir, 'y.sqlite'),
+      '--config',
+      config,
+    ]);
+    expect(nothing.code, nothing.stderr).toBe(2);
+    expect(nothing.stderr).toContain('agentwire: nothing to monitor: AW_ENV_NOT_RESOLVED');
+    expect(nothing.stderr).not.toMatch(STACK_LINE);
+
     const missing = await cli(['monitor', 'report', '--history', join(dir, 'nope.sqlite')]);
     expect(missing.code).toBe(64);
     expect(missing.stderr).toContain('does not exist: name the file "agentwire monitor --history" wrote');

@@ -3,17 +3,16 @@
  * verdict match report.json, the filters work, evidence opens, and a hostile server's strings
  * are shown as text, never run, with no request leaving the page.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
 import { cli } from '../support/cli.js';
 import { stubAepServer } from '../support/stub-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCRIPT_PAYLOAD = '</script><script>window.__pwned = "script"</script>';
 const MARKUP_PAYLOAD = '<img src=x onerror="window.__pwned = \'img\'">';
 
@@ -32,17 +31,7 @@ function hostileServer() {
 describe('report.html in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (bash .ci/browser-up.sh)`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(() => browser?.close());
 

@@ -3,33 +3,22 @@
  * thresholds and counters match load.json, every latency has its percentile plot, the timeline
  * is drawn, a hostile server's strings in failure reasons stay text, and no request leaves.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
 import { cli } from '../support/cli.js';
 import { stubAepServer } from '../support/stub-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const MARKUP = '<img src=x onerror="window.__pwned = 1"></script><script>window.__pwned = 2</script>';
 
 describe('load.html in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (bash .ci/browser-up.sh)`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(() => browser?.close());
 

@@ -71,6 +71,15 @@ async function endAfterCrash(
   return { events: watcher.eventsOfRun(runId), elapsedMs };
 }
 
+/** Two instances of one deployment and one user with a session on each: the first will crash. */
+async function crashScene(context: CheckContext) {
+  const instance = await crashablePair(context);
+  const user = context.newUser();
+  const doomed = await context.session({ url: instance.wsUrl, user, label: 'on-crashed' });
+  const watcher = await context.session({ url: instance.sibling.wsUrl, user, label: 'on-survivor' });
+  return { instance, user, doomed, watcher };
+}
+
 export const crashChecks: Check[] = [
   {
     id: 'R-6.5/crashed-instance-runs-end',
@@ -81,10 +90,7 @@ export const crashChecks: Check[] = [
     requires: ['resume', 'scenarios'],
     timeoutMs: 25_000,
     async run(context) {
-      const instance = await crashablePair(context);
-      const user = context.newUser();
-      const doomed = await context.session({ url: instance.wsUrl, user, label: 'on-crashed' });
-      const watcher = await context.session({ url: instance.sibling.wsUrl, user, label: 'on-survivor' });
+      const { instance, user, doomed, watcher } = await crashScene(context);
       const ack = await doomed.startRunAcked({ scenario: longRun(context) });
       await follow(watcher, ack.thread_id, ack.run_id);
       await watcher.waitFor(
@@ -143,10 +149,7 @@ export const crashChecks: Check[] = [
     requires: ['resume', 'scenarios'],
     timeoutMs: 25_000,
     async run(context) {
-      const instance = await crashablePair(context);
-      const user = context.newUser();
-      const doomed = await context.session({ url: instance.wsUrl, user, label: 'on-crashed' });
-      const watcher = await context.session({ url: instance.sibling.wsUrl, user, label: 'on-survivor' });
+      const { instance, user, doomed, watcher } = await crashScene(context);
       const limit = (await watcher.ready()).limits.max_inflight_runs;
       const acks = [];
       for (let index = 0; index < limit; index++)

@@ -1,0 +1,107 @@
+/**
+ * The WebSocket handshake of an instance: the upgrade request must ask for the endpoint's path,
+ * come while the instance is not draining, from an allowed Origin (R-2.3) and with a valid token
+ * (R-2.1, R-2.2); only `aep.v1` is ever selected as the subprotocol, a `bearer.<jwt>` entry is
+ * never echoed. A refusal is a plain HTTP response with a JSON body; an accepted socket is
+ * handed to `onSession`.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { type Limits, SUBPROTOCOL } from '../protocol/index.js';
+import { type TokenVerifier, tokenFromRequest, tokenTransportOf } from './auth.js';
+import type { FaultSet } from './faults.js';
+import type { RefusalReason, ServerMetrics } from './metrics.js';
+
+export interface HandshakeDependencies {
+  /** The WebSocket endpoint's path. */
+  path: string;
+  limits: Limits;
+  /** When set, an Origin header that is present and not listed is refused with 403. */
+  allowedOrigins?: ReadonlySet<string>;
+  verifier: TokenVerifier;
+  faults: FaultSet;
+  logger: Logger;
+  metrics: ServerMetrics;
+  /** True once a drain began. */
+  draining(): boolean;
+  /** An accepted connection of `userId`, whose token expires at `expiresAtMs`. */
+  onSession(
+    ws: WebSocket,
+    user: { userId: string; expiresAtMs: number; token: string | undefined },
+    startedAt: number,
+  ): void;
+}
+
+export interface WebSocketHandshake {
+  /** The HTTP server's `upgrade` handler. */
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
+  /** The sockets accepted so far and still open. */
+  readonly clients: Set<WebSocket>;
+  /** Stops accepting; open sockets are closed by whoever drains. */
+  close(): void;
+}
+
+export function websocketHandshake(dependencies: HandshakeDependencies): WebSocketHandshake {
+  const { path, limits, allowedOrigins, verifier, faults, logger, metrics } = dependencies;
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: faults.has('frame-limit-off-by-one') ? limits.max_frame_bytes - 1 : limits.max_frame_bytes,
+    perMessageDeflate: false,
+    // Only aep.v1 may be selected: a bearer.<jwt> entry is never echoed back (R-2.1).
+    handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+  });
+
+  async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const startedAt = performance.now();
+    const refuseUpgrade = (
+      socket: Duplex,
+      status: RefusalReason & `${number}`,
+      error: string,
+      message: string,
+    ) => {
+      metrics.refused(status);
+      refuseUpgradeWith(socket, Number(status), error, message);
+    };
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== path)
+      return refuseUpgrade(socket, '404', 'not_found', `WebSocket endpoint is ${path}`);
+    if (dependencies.draining()) return refuseUpgrade(socket, '503', 'draining', 'server is shutting down');
+    const origin = request.headers.origin;
+    const foreignOrigin = allowedOrigins !== undefined && origin !== undefined && !allowedOrigins.has(origin);
+    const transport = tokenTransportOf(request);
+    // Stryker disable next-line all: fault injection, off in every conformance run
+    const originChecked =
+      !faults.has('any-origin') && !(faults.has('origin-check-header-only') && transport === 'subprotocol');
+    if (foreignOrigin && originChecked) {
+      logger.info({ origin }, 'refused origin');
+      return refuseUpgrade(socket, '403', 'forbidden', 'origin not allowed');
+    }
+    const token = tokenFromRequest(request);
+    const auth = await verifier.verify(token, transport);
+    if (!auth.ok) {
+      logger.info({ reason: auth.reason }, 'refused handshake');
+      return refuseUpgrade(socket, '401', 'unauthorized', auth.reason);
+    }
+    // The token check awaited: a drain may have begun, or the client gone, meanwhile.
+    if (dependencies.draining() || socket.destroyed)
+      return refuseUpgrade(socket, '503', 'draining', 'server is shutting down');
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      dependencies.onSession(ws, { userId: auth.userId, expiresAtMs: auth.expiresAtMs, token }, startedAt);
+    });
+  }
+
+  return { upgrade, clients: wss.clients, close: () => wss.close() };
+}
+
+function refuseUpgradeWith(socket: Duplex, status: number, error: string, message: string): void {
+  const body = JSON.stringify({ error, message });
+  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[
+    status
+  ];
+  socket.end(
+    `HTTP/1.1 ${status} ${reason ?? 'Error'}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

@@ -62,6 +62,12 @@ export const ERROR_CATALOGUE = {
   AW_BAD_JWT_ALG: { exit: usage, meaning: 'an unknown --jwt-alg' },
   AW_TLS_PAIR: { exit: usage, meaning: '--tls-cert without --tls-key or the other way round' },
   AW_UNREADABLE_FILE: { exit: usage, meaning: 'a key or certificate file cannot be read' },
+  AW_BAD_PRIVATE_KEY: {
+    exit: usage,
+    meaning: 'a --jwt-private-key that is not a PEM private key or does not fit --jwt-alg',
+  },
+  AW_BAD_HEADER: { exit: usage, meaning: 'a --header that is not "Name: value"' },
+  AW_BAD_CA: { exit: usage, meaning: 'a --ca file without a PEM certificate' },
   // Gate
   AW_GATE_NO_REPORTS: { exit: notChecked, meaning: 'gate found no JUnit XML to read' },
   AW_GATE_UNREADABLE: { exit: notChecked, meaning: 'gate cannot read a report or baseline' },
@@ -97,6 +103,7 @@ export const ERROR_CATALOGUE = {
   AW_STORE_UNAVAILABLE: { exit: notChecked, meaning: 'Postgres or Redis cannot be reached' },
   AW_SERVER_START: { exit: notChecked, meaning: 'the backend could not start' },
   AW_REPORT_WRITE: { exit: notChecked, meaning: 'the reports could not be written' },
+  AW_TOKEN_SOURCE: { exit: notChecked, meaning: 'the --token-command failed or printed no token' },
   // compare
   AW_COMPARE_KINDS: { exit: usage, meaning: 'agentwire compare given a run report and a load report' },
   AW_COMPARE_UNREADABLE: { exit: notChecked, meaning: 'a report to compare cannot be read' },

@@ -4,6 +4,7 @@
  * a failure can show the exact events that break a rule.
  */
 
+import { Agent, fetch as undiciFetch } from 'undici';
 import { SseParser } from './sse.js';
 import type { AgUiEvent } from './stream-rules.js';
 
@@ -48,16 +49,30 @@ export function runInput(text: string, overrides: Partial<AgUiRunInput> = {}): A
 export async function postRun(
   url: string,
   body: unknown,
-  options: { token?: string; signal?: AbortSignal; timeoutMs?: number; rawBody?: string } = {},
+  options: {
+    token?: string;
+    signal?: AbortSignal;
+    timeoutMs?: number;
+    rawBody?: string;
+    /** Gateway headers sent with the request (the token's Authorization wins). */
+    headers?: Record<string, string>;
+    /** TLS trust for https:// (a CA to trust; rejectUnauthorized false for --insecure). */
+    tls?: { ca?: string; rejectUnauthorized?: boolean };
+  } = {},
 ): Promise<AgUiResponse> {
   const started = performance.now();
   const signals = [
     AbortSignal.timeout(options.timeoutMs ?? 10_000),
     ...(options.signal ? [options.signal] : []),
   ];
-  const response = await fetch(url, {
+  const tls = options.tls && Object.keys(options.tls).length ? options.tls : undefined;
+  // undici's own fetch takes a dispatcher with the TLS trust; the global one keeps the default.
+  const fetchWith = tls ? (undiciFetch as unknown as typeof fetch) : fetch;
+  const response = await fetchWith(url, {
+    ...(tls ? ({ dispatcher: new Agent({ connect: tls }) } as object) : {}),
     method: 'POST',
     headers: {
+      ...options.headers,
       'content-type': 'application/json',
       accept: 'text/event-stream',
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),

@@ -3,7 +3,13 @@
  * evidence that proves it) or Unsupported; returning normally means it passed. The runner turns
  * anything else a check throws into `failed`, so a crashing check is never lost.
  */
-import type { AepConnection, ConnectOptions, Transcript, TranscriptEntry } from '../client/index.js';
+import type {
+  AepConnection,
+  ClientTransport,
+  ConnectOptions,
+  Transcript,
+  TranscriptEntry,
+} from '../client/index.js';
 import type { Limits, ReadyFrame } from '../protocol/index.js';
 import type { CheckInfo } from './check-info.js';
 
@@ -64,6 +70,8 @@ export interface TargetInfo {
   agUi?: { url: string; withToken: boolean };
   /** Set when the target upgraded with aep.v1 but sent no ready: `ready` is then empty. */
   readyMissing?: string;
+  /** Gateway headers and TLS trust every connection and request to the target uses. */
+  transport?: ClientTransport;
 }
 
 export interface TokenFactory {

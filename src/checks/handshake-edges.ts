@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { type ClientTransport, tlsConnectOptions } from '../client/index.js';
 import { BEARER_SUBPROTOCOL_PREFIX, SUBPROTOCOL } from '../protocol/index.js';
 import type { Check, CheckContext } from './check.js';
 import { expectEqual, expectHandshakeRefused, fail } from './expect.js';
@@ -14,7 +15,12 @@ import { expectEqual, expectHandshakeRefused, fail } from './expect.js';
  * A WebSocket upgrade with the Sec-WebSocket-Protocol header exactly as given (the `ws` client
  * rewrites it): resolves with the HTTP status and the selected subprotocol, then hangs up.
  */
-function rawUpgrade(wsUrl: string, protocolHeader: string, signal: AbortSignal) {
+function rawUpgrade(
+  wsUrl: string,
+  protocolHeader: string,
+  signal: AbortSignal,
+  transport: ClientTransport | undefined,
+) {
   const url = new URL(wsUrl);
   const secure = url.protocol === 'wss:';
   url.protocol = secure ? 'https:' : 'http:';
@@ -22,7 +28,9 @@ function rawUpgrade(wsUrl: string, protocolHeader: string, signal: AbortSignal) 
     const request = (secure ? httpsRequest : httpRequest)(url, {
       signal,
       timeout: 5000,
+      ...tlsConnectOptions(transport?.tls),
       headers: {
+        ...transport?.headers,
         Connection: 'Upgrade',
         Upgrade: 'websocket',
         'Sec-WebSocket-Version': '13',
@@ -139,7 +147,12 @@ export const handshakeEdgeChecks: Check[] = [
       const token = await context.tokens.valid(context.newUser());
       // RFC 6455 §4.1: a comma-separated list, where browsers put a space after each comma.
       const header = `${SUBPROTOCOL}, ${BEARER_SUBPROTOCOL_PREFIX}${token}`;
-      const answer = await rawUpgrade(context.target.wsUrl, header, context.signal).catch((error: Error) =>
+      const answer = await rawUpgrade(
+        context.target.wsUrl,
+        header,
+        context.signal,
+        context.target.transport,
+      ).catch((error: Error) =>
         fail(
           `the upgrade with "Sec-WebSocket-Protocol: ${SUBPROTOCOL}, bearer.<jwt>" failed: ${error.message}`,
         ),

@@ -1,5 +1,6 @@
 /** Section 1 of AEP/1: WebSocket transport, framing, size and binary limits, /health. */
-import { request } from 'undici';
+import { Agent, request } from 'undici';
+import { tlsConnectOptions } from '../client/index.js';
 import { CloseCode, describeIssues, HEALTH_PATH, SUBPROTOCOL, serverFrameSchema } from '../protocol/index.js';
 import type { Check } from './check.js';
 import { expectEqual, expectTrue, fail } from './expect.js';
@@ -107,7 +108,14 @@ export const transportChecks: Check[] = [
     async run(context) {
       const url = new URL(HEALTH_PATH, context.target.httpUrl);
       context.transcript.note(`GET ${url}`);
-      const response = await request(url, { method: 'GET', headersTimeout: 3000, bodyTimeout: 3000 });
+      const tls = tlsConnectOptions(context.target.transport?.tls);
+      const response = await request(url, {
+        method: 'GET',
+        headersTimeout: 3000,
+        bodyTimeout: 3000,
+        ...(context.target.transport?.headers ? { headers: context.target.transport.headers } : {}),
+        ...(Object.keys(tls).length ? { dispatcher: new Agent({ connect: tls }) } : {}),
+      });
       const text = await response.body.text();
       context.transcript.note(`HTTP ${response.statusCode} ${text.slice(0, 200)}`);
       expectEqual(response.statusCode, 200, 'GET /health status');

@@ -20,12 +20,12 @@ import type { Scenario } from '../protocol/index.js';
 import { ensureWritableDir, writeFilesAtomically } from '../report/atomic-write.js';
 import { ExitCode } from '../runner/verdict.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { addClientOptions, type ClientCliOptions, clientSetupOf } from './client-options.js';
 import { notCheckedError, usageError } from './errors.js';
 import { collect, parseTargetUrl, parseWholeNumber } from './options.js';
 
-interface LoadOptions {
+interface LoadOptions extends ClientCliOptions {
   target: URL[];
-  jwtSecret?: string;
   allowedOrigin?: string;
   sessions: number;
   rampMs: number;
@@ -62,10 +62,6 @@ export function registerLoadCommand(program: Command): void {
       'the AEP/1 server; repeat for instances of one deployment, users are spread across them (default: the reference backend, started as its own process)',
       (value: string, previous: URL[]) => [...previous, parseTargetUrl(value)],
       [],
-    )
-    .option(
-      '--jwt-secret <secret>',
-      'HS256 secret the target verifies tokens with (or env AGENTWIRE_JWT_SECRET)',
     )
     .option('--allowed-origin <url>', 'Origin header to send')
     .option(
@@ -172,10 +168,10 @@ export function registerLoadCommand(program: Command): void {
     .option('--run-tag <tag>', "names this run's users; give every shard the same one (default: random)")
     .option('--out <file>', 'write the JSON report (with histograms, for merging) to this file')
     .option('--report-dir <dir>', 'write load.json and load.html (percentile plots, timeline) here')
-    .option('--json', 'print the JSON report instead of the table')
-    .action(async (options: LoadOptions, command: Command) => {
-      process.exitCode = await loadCommand(options, command.getOptionValueSource('sessions') === 'cli');
-    });
+    .option('--json', 'print the JSON report instead of the table');
+  addClientOptions(load).action(async (options: LoadOptions, command: Command) => {
+    process.exitCode = await loadCommand(options, command.getOptionValueSource('sessions') === 'cli');
+  });
   load
     .command('merge <files...>')
     .description('merge the reports of every shard into one, with exact percentiles')
@@ -358,12 +354,19 @@ async function loadCommand(options: LoadOptions, sessionsGiven: boolean): Promis
       ErrorCode.AW_BAD_LOCAL_ADDRESS,
       `--local-address takes an IP address of this machine, got "${badAddress}"`,
     );
-  const secret = options.jwtSecret ?? process.env.AGENTWIRE_JWT_SECRET;
-  if (options.target.length && !secret)
+  const client = await clientSetupOf(options, process.env);
+  const secret = client.jwtSecret;
+  if (options.target.length && !secret && !client.tokenSource)
     throw usageError(
       ErrorCode.AW_MISSING_SECRET,
-      'load against --target needs the JWT secret it verifies tokens with: --jwt-secret or AGENTWIRE_JWT_SECRET',
+      'load against --target needs the JWT secret it verifies tokens with (--jwt-secret or AGENTWIRE_JWT_SECRET), or --jwt-private-key PATH [--jwt-alg ALG] when it verifies them with a public key, or --token-command CMD',
     );
+  if (!options.target.length && client.tokenSource)
+    throw usageError(
+      ErrorCode.AW_BAD_OPTION,
+      'the backend started here verifies tokens with its own secret, so --jwt-private-key / --token-command need --target URL of the deployment that accepts them',
+    );
+  const tokenSource = client.tokenSource;
   // Before the run, not after it: a report that cannot be written loses the whole run.
   if (options.out) await checkWritableFile(options.out);
   if (options.reportDir) await checkWritableDir(options.reportDir);
@@ -379,6 +382,7 @@ async function loadCommand(options: LoadOptions, sessionsGiven: boolean): Promis
   const plan: LoadPlan = {
     urls,
     ...(options.allowedOrigin ? { origin: options.allowedOrigin } : {}),
+    ...(client.transport ? { transport: client.transport } : {}),
     localAddresses: options.localAddress,
     sessions,
     shard,
@@ -417,12 +421,22 @@ async function loadCommand(options: LoadOptions, sessionsGiven: boolean): Promis
     server: server ? 'spawned' : 'external',
   });
   process.stderr.write(`${planLine}\n`);
+  if (client.transport?.tls?.insecure)
+    process.stderr.write("agentwire: warning: --insecure: the target's TLS certificate is not verified\n");
   const terminal = process.stderr.isTTY === true;
   let lastLine = 0;
   let report: LoadReport;
   try {
     const outcome = await runLoad(plan, {
-      token: (user) => mintToken(jwtSecret, { sub: user, expiresInS: 3600 }),
+      token: tokenSource
+        ? async (user) => {
+            try {
+              return await tokenSource.tokenFor(user, { expiresInS: 3600 });
+            } catch (error) {
+              throw notCheckedError(ErrorCode.AW_TOKEN_SOURCE, (error as Error).message);
+            }
+          }
+        : (user) => mintToken(jwtSecret, { sub: user, expiresInS: 3600 }),
       signal: controller.signal,
       onProgress: ({ phase, elapsedMs, started, planned, open, metrics }) => {
         const c = metrics.counters;
@@ -442,6 +456,18 @@ async function loadCommand(options: LoadOptions, sessionsGiven: boolean): Promis
     report = buildLoadReport(plan, outcome, {
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
       server: server ? 'spawned' : 'external',
+      access: {
+        auth: tokenSource?.description ?? 'HS256 shared secret',
+        ...(client.transport?.tls
+          ? {
+              tls: {
+                insecure: Boolean(client.transport.tls.insecure),
+                ...(client.transport.tls.ca ? { ca: true } : {}),
+              },
+            }
+          : {}),
+        ...(client.transport?.headers ? { headers: Object.keys(client.transport.headers) } : {}),
+      },
       startedAt,
       thresholds,
     });

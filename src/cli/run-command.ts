@@ -9,6 +9,7 @@ import { ErrorCode } from '../errors.js';
 import type { Reporter } from '../report/index.js';
 import { PROFILES } from '../runner/profile.js';
 import type { TierName } from '../tiers/index.js';
+import { addClientOptions, type ClientCliOptions, clientSetupOf } from './client-options.js';
 import { CliError, usageError } from './errors.js';
 import { listChecks } from './list.js';
 import {
@@ -21,10 +22,9 @@ import {
 } from './options.js';
 import { addResolveOptions } from './resolve-options.js';
 
-interface RunCliOptions {
+interface RunCliOptions extends ClientCliOptions {
   target?: URL;
   httpUrl?: URL;
-  jwtSecret?: string;
   allowedOrigin?: string;
   reportDir: string;
   checks?: string;
@@ -74,10 +74,6 @@ export function registerRunCommand(program: Command): void {
       '--target <url>',
       'URL to check, skipping tier resolution: ws(s):// for AEP/1, http(s)://…/agent for --profile ag-ui',
       parseTargetUrl,
-    )
-    .option(
-      '--jwt-secret <secret>',
-      'HS256 secret the target verifies tokens with (or env AGENTWIRE_JWT_SECRET)',
     )
     .option(
       '--allowed-origin <url>',
@@ -155,7 +151,7 @@ export function registerRunCommand(program: Command): void {
       parseReporter,
       [],
     );
-  addResolveOptions(run).action(async (options: RunCliOptions) => {
+  addResolveOptions(addClientOptions(run)).action(async (options: RunCliOptions) => {
     process.exitCode = await runFromCli(options);
   });
 }
@@ -184,7 +180,10 @@ async function runFromCli(options: RunCliOptions): Promise<number> {
     reportFileReporters,
     terminalReporter,
   } = reporting;
+  const client = await clientSetupOf(options, process.env);
   const plan = planRun({
+    ...(client.tokenSource ? { tokenSource: client.tokenSource } : {}),
+    ...(client.transport ? { transport: client.transport } : {}),
     protocol: options.profile as 'aep',
     ...(options.target ? { target: options.target } : {}),
     ...(options.httpUrl ? { httpUrl: options.httpUrl } : {}),
@@ -214,6 +213,10 @@ async function runFromCli(options: RunCliOptions): Promise<number> {
     throw error;
   }
   const grey = colours(process.stderr).grey;
+  if (client.transport?.tls?.insecure)
+    process.stderr.write(
+      `${colours(process.stderr).red("agentwire: warning: --insecure: the target's TLS certificate is not verified")}\n`,
+    );
   const abort = new AbortController();
   const interrupt = () => {
     if (abort.signal.aborted) process.exit(130);

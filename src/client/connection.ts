@@ -14,6 +14,7 @@ import {
   SUBPROTOCOL,
 } from '../protocol/index.js';
 import { Transcript } from './transcript.js';
+import { type ClientTls, tlsConnectOptions } from './transport.js';
 
 export type AuthMode = 'header' | 'subprotocol' | 'none';
 
@@ -27,6 +28,8 @@ export interface ConnectOptions {
   protocols?: string[];
   /** Extra handshake headers. */
   headers?: Record<string, string>;
+  /** TLS trust for wss:// (a CA to trust, or no verification). */
+  tls?: ClientTls;
   label?: string;
   handshakeTimeoutMs?: number;
   transcript?: Transcript;
@@ -121,6 +124,7 @@ export class AepConnection {
         handshakeTimeout: options.handshakeTimeoutMs ?? 5000,
         maxPayload: 64 * 1024 * 1024,
         perMessageDeflate: false,
+        ...tlsConnectOptions(options.tls),
       });
       const connection = new AepConnection(socket, label, transcript);
       socket.once('unexpected-response', (_request, response) => {

@@ -12,6 +12,9 @@ import { decodeJwt, SignJWT } from 'jose';
 
 const run = promisify(execFile);
 
+/** A JWT in a command's stderr is not repeated in our error message. */
+const JWT_SHAPE = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+
 export type SigningAlgorithm = 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
 
 export interface ClaimsToSign {
@@ -66,7 +69,7 @@ export function privateKeyTokenSource(options: PrivateKeyOptions): TokenSource {
   const expected = { RS256: 'rsa', ES256: 'ec', EdDSA: 'ed25519' }[options.algorithm];
   if (key.asymmetricKeyType !== expected)
     throw new Error(
-      `a ${key.asymmetricKeyType} key cannot sign ${options.algorithm}: use ${
+      `${/^[aeiou]/.test(key.asymmetricKeyType ?? '') ? 'an' : 'a'} ${key.asymmetricKeyType} key cannot sign ${options.algorithm}: use ${
         Object.entries({ RS256: 'rsa', ES256: 'ec', EdDSA: 'ed25519' })
           .filter(([, type]) => type === key.asymmetricKeyType)
           .map(([alg]) => alg)
@@ -101,11 +104,24 @@ export function commandTokenSource(command: string, timeoutMs = 30_000): TokenSo
     try {
       ({ stdout } = await run('/bin/sh', ['-c', line], { timeout: timeoutMs }));
     } catch (error) {
-      const e = error as { code?: number | string; stderr?: string };
-      throw new Error(
-        `--token-command failed for user ${user} (exit ${String(e.code)}): ${String(e.stderr ?? '')
+      const e = error as { code?: number | string; signal?: string; stderr?: string; killed?: boolean };
+      const how = e.killed
+        ? `killed after ${timeoutMs} ms`
+        : typeof e.code === 'number'
+          ? `exit code ${e.code}`
+          : e.signal
+            ? `signal ${e.signal}`
+            : String(e.code);
+      // The first line only: what a command says about its failure, never a token it printed.
+      const firstLine = (
+        String(e.stderr ?? '')
           .trim()
-          .slice(0, 200)}`,
+          .split('\n')[0] ?? ''
+      )
+        .replace(JWT_SHAPE, '[redacted]')
+        .slice(0, 200);
+      throw new Error(
+        `--token-command failed for user ${user} (${how})${firstLine ? `: ${firstLine}` : ' with nothing on stderr'}: fix the command so it prints a token for {user}`,
       );
     }
     const token = stdout.trim();
@@ -182,11 +198,14 @@ async function signWith(
   return jwt.sign(key);
 }
 
-/** `K: V` → [K, V]; the header names a gateway wants (repeatable --header). */
+/**
+ * `Name: value` → [name, value] (the headers a gateway wants, repeatable --header). The message
+ * never repeats the text: a header value is often a credential.
+ */
 export function parseHeaderOption(text: string): [string, string] {
   const colon = text.indexOf(':');
   const name = colon > 0 ? text.slice(0, colon).trim() : '';
-  if (!name || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
-    throw new Error(`--header "${text}" must look like "Name: value"`);
+  if (!name || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n]/.test(text))
+    throw new Error('must look like "Name: value" (a header name, a colon, then the value on one line)');
   return [name, text.slice(colon + 1).trim()];
 }

@@ -24,7 +24,16 @@ export const LOAD_REPORT_KIND = 'agentwire-load';
 export interface LoadReport {
   kind: typeof LOAD_REPORT_KIND;
   tool: { name: string; version: string };
-  target: { ws_urls: string[]; server: 'spawned' | 'external' };
+  target: {
+    ws_urls: string[];
+    server: 'spawned' | 'external';
+    /** Where the tokens came from (never the secret); optional, added without breaking readers. */
+    auth?: string;
+    /** Set when the TLS trust was not the system's: `insecure: true` for --insecure. */
+    tls?: { insecure: boolean; ca?: boolean };
+    /** Names (never values) of the extra headers (--header). */
+    headers?: string[];
+  };
   plan: {
     sessions_total: number;
     shards: number;
@@ -72,6 +81,8 @@ export interface LoadReport {
 export interface ReportContext {
   tool: { name: string; version: string };
   server: 'spawned' | 'external';
+  /** report.target's auth, tls and headers. */
+  access?: Pick<LoadReport['target'], 'auth' | 'tls' | 'headers'>;
   startedAt: Date;
   thresholds: readonly Threshold[];
 }
@@ -114,7 +125,7 @@ export function buildLoadReport(plan: LoadPlan, outcome: LoadOutcome, context: R
     {
       kind: LOAD_REPORT_KIND,
       tool: context.tool,
-      target: { ws_urls: plan.urls, server: context.server },
+      target: { ws_urls: plan.urls, server: context.server, ...context.access },
       plan: reportPlanOf(plan, outcome.sessions),
       started_at: context.startedAt.toISOString(),
       elapsed_ms: Math.round(outcome.elapsedMs),
@@ -198,7 +209,13 @@ const timelinePointSchema = z.object({
 const shardFileSchema = z.object({
   kind: z.literal(LOAD_REPORT_KIND),
   tool: z.object({ name: z.string(), version: z.string() }),
-  target: z.object({ ws_urls: z.array(z.string()).min(1), server: z.enum(['spawned', 'external']) }),
+  target: z.object({
+    ws_urls: z.array(z.string()).min(1),
+    server: z.enum(['spawned', 'external']),
+    auth: z.string().optional(),
+    tls: z.object({ insecure: z.boolean(), ca: z.boolean().optional() }).optional(),
+    headers: z.array(z.string()).optional(),
+  }),
   plan: z.object({
     sessions_total: z.number().int().positive(),
     shards: z.number().int().positive(),
@@ -396,6 +413,13 @@ export function describePlan(plan: LoadReport['plan'], target: LoadReport['targe
 export function formatLoadReport(report: LoadReport): string {
   const lines: string[] = [];
   lines.push(describePlan(report.plan, report.target));
+  // Loud on purpose: numbers from a target whose certificate was not checked may not be its own.
+  if (report.target.tls?.insecure)
+    lines.push(
+      "  ⚠ TLS NOT VERIFIED (--insecure): the target's certificate was not checked; use --ca FILE to verify it",
+    );
+  if (report.target.auth && report.target.auth !== 'HS256 shared secret')
+    lines.push(`  auth ${report.target.auth}`);
   lines.push(
     `  ${'latency (ms)'.padEnd(17)}${['count', 'p50', 'p90', 'p99', 'p99.9', 'max'].map((h) => h.padStart(9)).join('')}`,
   );

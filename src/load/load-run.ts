@@ -9,6 +9,7 @@
  * rate; their reports merge into one (load-report.ts).
  */
 import { performance } from 'node:perf_hooks';
+import type { ClientTransport } from '../client/transport.js';
 import type { Scenario } from '../protocol/index.js';
 import { LoadMetrics } from './metrics.js';
 import { pause, runVirtualUser, Stop } from './virtual-user.js';
@@ -27,6 +28,8 @@ export interface LoadPlan {
   /** Instances of one deployment: user n connects to urls[n mod urls.length]. */
   urls: string[];
   origin?: string;
+  /** Gateway headers and TLS trust for every session (--header, --ca, --insecure). */
+  transport?: ClientTransport;
   /** Local addresses to connect from: user n uses localAddresses[n mod count]. */
   localAddresses: string[];
   /** Users of the whole plan, over every shard (open model: rate × duration). */
@@ -132,6 +135,7 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks): Promise<LoadOut
       : {};
   const userPlan = {
     ...(plan.origin ? { origin: plan.origin } : {}),
+    ...(plan.transport ? { transport: plan.transport } : {}),
     scenario: plan.scenario,
     text: plan.text,
     thinkMs: plan.thinkMs,

@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { type ClientTransport, tlsConnectOptions } from '../client/transport.js';
 import { type Scenario, SUBPROTOCOL } from '../protocol/index.js';
 import type { LoadMetrics } from './metrics.js';
 
@@ -14,6 +15,7 @@ export interface VirtualUserPlan {
   url: string;
   token: string;
   origin?: string;
+  transport?: ClientTransport;
   /** The local address to connect from (several spread sessions over more source ports). */
   localAddress?: string;
   runs: number;
@@ -148,7 +150,8 @@ function openSession(
 ): Promise<OpenSession | undefined> {
   return new Promise((resolve) => {
     const socket = new WebSocket(plan.url, [SUBPROTOCOL], {
-      headers: { Authorization: `Bearer ${plan.token}` },
+      headers: { ...plan.transport?.headers, Authorization: `Bearer ${plan.token}` },
+      ...tlsConnectOptions(plan.transport?.tls),
       ...(plan.origin ? { origin: plan.origin } : {}),
       ...(plan.localAddress ? { localAddress: plan.localAddress } : {}),
       handshakeTimeout: plan.handshakeTimeoutMs,

@@ -98,6 +98,20 @@ export function renderSummary(report: RunReport, options: SummaryOptions = {}): 
       report.settings.seed === undefined ? '' : ` · seed ${report.settings.seed}`
     }`,
   );
+  const plainAuth = !report.target.auth || ['HS256 shared secret', 'none'].includes(report.target.auth);
+  if (!plainAuth || report.target.tls || report.target.headers)
+    lines.push(
+      `  auth ${report.target.auth ?? 'unknown'}${
+        report.target.tls?.ca ? ' · TLS verified with --ca' : ''
+      }${report.target.headers?.length ? ` · headers ${report.target.headers.join(', ')}` : ''}`,
+    );
+  // Loud on purpose: a run that trusted any certificate proves nothing about the real one.
+  if (report.target.tls?.insecure)
+    lines.push(
+      paint.red(
+        "  ⚠ TLS NOT VERIFIED (--insecure): the target's certificate was not checked; use --ca FILE to verify it",
+      ),
+    );
   const unsupported = report.checks.filter((result) => result.status === 'unsupported');
   if (unsupported.length > 0)
     lines.push(`  unsupported: ${unsupported.map((result) => result.id).join(', ')}`);

@@ -48,6 +48,9 @@ export function createCheckContext(
     opened++;
     const connection = await AepConnection.open({
       ...request,
+      // Gateway headers go on every upgrade; a check's own headers (and the token) win.
+      headers: { ...target.transport?.headers, ...request.headers },
+      ...(target.transport?.tls ? { tls: target.transport.tls } : {}),
       url: request.url ?? target.wsUrl,
       token,
       auth: request.auth ?? (token ? 'header' : 'none'),

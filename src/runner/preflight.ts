@@ -4,7 +4,13 @@
  */
 
 import type { TargetInfo, TokenFactory } from '../checks/index.js';
-import { AepConnection, HandshakeRejectedError, newUserId } from '../client/index.js';
+import {
+  AepConnection,
+  type ClientTransport,
+  explainTlsError,
+  HandshakeRejectedError,
+  newUserId,
+} from '../client/index.js';
 import { DEFAULT_LIMITS, type ReadyFrame, readySchema, SUBPROTOCOL } from '../protocol/index.js';
 
 export class TargetUnavailableError extends Error {
@@ -20,6 +26,8 @@ export interface TargetAddress {
   allowedOrigin?: string;
   /** The AG-UI endpoint itself, when the target is one (protocol ag-ui). */
   agUiUrl?: string;
+  /** Gateway headers and TLS trust (--header, --ca, --insecure). */
+  transport?: ClientTransport;
 }
 
 export async function preflight(
@@ -27,7 +35,12 @@ export async function preflight(
   tokens: TokenFactory,
   timeoutMs = 5000,
 ): Promise<TargetInfo> {
-  const token = await tokens.valid(newUserId('preflight'));
+  let token: string;
+  try {
+    token = await tokens.valid(newUserId('preflight'));
+  } catch (error) {
+    throw new TargetUnavailableError(`no token for the preflight user: ${(error as Error).message}`);
+  }
   let connection: AepConnection;
   try {
     connection = await AepConnection.open({
@@ -35,6 +48,8 @@ export async function preflight(
       token,
       label: 'preflight',
       handshakeTimeoutMs: timeoutMs,
+      ...(address.transport?.headers ? { headers: address.transport.headers } : {}),
+      ...(address.transport?.tls ? { tls: address.transport.tls } : {}),
       ...(address.allowedOrigin ? { origin: address.allowedOrigin } : {}),
     });
   } catch (error) {
@@ -88,13 +103,15 @@ async function answersPing(connection: AepConnection): Promise<boolean> {
 function explainConnectError(url: string, error: unknown): string {
   if (error instanceof HandshakeRejectedError) {
     if (error.status === 401) {
-      return `target ${url} refused a valid test token (HTTP 401): pass the secret it verifies tokens with (--jwt-secret or AGENTWIRE_JWT_SECRET)`;
+      return `target ${url} refused a valid test token (HTTP 401): pass what it verifies tokens with (--jwt-secret, --jwt-private-key with --jwt-alg, or --token-command)`;
     }
     if (error.status === 403) {
       return `target ${url} refused our Origin (HTTP 403): pass an Origin it allows with --allowed-origin URL`;
     }
     return `target ${url} refused the WebSocket upgrade with HTTP ${error.status}: check the URL and path`;
   }
+  const tls = explainTlsError(error);
+  if (tls) return `target ${url} is unreachable (${tls})`;
   const code = (error as NodeJS.ErrnoException)?.code;
   const reason =
     code === 'ECONNREFUSED'

@@ -52,6 +52,18 @@ export interface RunReport {
     /** The AG-UI endpoint checked (profile ag-ui). */
     ag_ui_url?: string;
     server?: { name: string; version: string };
+    /**
+     * Where the tokens came from (`HS256 shared secret`, `RS256 private key (kid k1)`, `token
+     * command`, `none`): never the secret itself. Added within schema version 1 (optional).
+     */
+    auth?: string;
+    /**
+     * TLS trust beyond the system's: `ca` when --ca was given, `insecure: true` when certificates
+     * were not verified at all (--insecure). Added within schema version 1 (optional).
+     */
+    tls?: { insecure: boolean; ca?: boolean };
+    /** Names (never values) of the extra headers sent to the target (--header). */
+    headers?: string[];
   };
   capabilities: string[];
   started_at: string;
@@ -134,6 +146,9 @@ export const runReportSchema = z.object({
     mode: z.enum(['embedded', 'external', 'none']),
     ag_ui_url: z.string().optional(),
     server: z.object({ name: z.string(), version: z.string() }).optional(),
+    auth: z.string().optional(),
+    tls: z.object({ insecure: z.boolean(), ca: z.boolean().optional() }).optional(),
+    headers: z.array(z.string()).optional(),
   }),
   capabilities: z.array(z.string()),
   started_at: z.string(),

@@ -36,7 +36,14 @@ export function createTokenFactoryFrom(source: TokenSource): TokenFactory {
     return source.sign(claims);
   };
   return {
-    valid: (sub, options) => source.tokenFor(sub, options),
+    // A token of a chosen short lifetime (the expiry checks) needs the signing key too.
+    valid: async (sub, options) => {
+      if (options?.expiresInS !== undefined && !source.sign)
+        throw new Unsupported(
+          source.cannotSign ?? `${source.description} cannot make a token of a chosen lifetime`,
+        );
+      return source.tokenFor(sub, options);
+    },
     expired: async (sub) => signed({ sub, expiresInS: -120 }),
     badSignature: async (sub) => withBrokenSignature(await source.tokenFor(sub)),
     algNone: (sub) => mintUnsignedToken(sub),

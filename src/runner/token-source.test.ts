@@ -106,7 +106,7 @@ process.stdout.write(await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).
   it('names what is wrong with a bad command, key or header', async () => {
     expect(() => commandTokenSource('print-token')).toThrow(/must contain \{user\}/);
     await expect(commandTokenSource('exit 3 # {user}').tokenFor('u_1')).rejects.toThrow(
-      /failed for user u_1 \(exit 3\)/,
+      /failed for user u_1 \(exit code 3\)/,
     );
     await expect(commandTokenSource('echo not-a-jwt {user}').tokenFor('u_1')).rejects.toThrow(
       /printed no JWT/,

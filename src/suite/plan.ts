@@ -4,6 +4,7 @@
  * input throws an AgentwireError with exit code 64 naming the fix.
  */
 import { type Check, selectChecks } from '../checks/index.js';
+import type { ClientTransport, TokenSource } from '../client/index.js';
 import { ErrorCode, usageError } from '../errors.js';
 import { type ExecutionProfile, PROFILES, type ProfileName } from '../runner/index.js';
 import { FaultError, faultSetOf } from '../server/faults.js';
@@ -21,6 +22,13 @@ export interface RunOptions {
   httpUrl?: string | URL;
   /** HS256 secret the target verifies tokens with (default: env AGENTWIRE_JWT_SECRET). */
   jwtSecret?: string;
+  /**
+   * Where tokens come from instead of a shared secret: a private key the target verifies with its
+   * public key, or a command (see `privateKeyTokenSource`, `commandTokenSource`).
+   */
+  tokenSource?: TokenSource;
+  /** Gateway headers and TLS trust for the target (--header, --ca, --insecure). */
+  transport?: ClientTransport;
   /** An Origin the target accepts; without it the Origin checks are unsupported. */
   allowedOrigin?: string;
   /** Check id globs, comma-separated; a rule id selects its checks; `!GLOB` excludes. */
@@ -83,6 +91,11 @@ export function planRun(options: RunOptions = {}): RunPlan {
       `--require "${options.require}" matches none of the selected checks: see agentwire run --list`,
     );
   const faults = checkedFaults(options.faults ?? []);
+  if (options.jwtSecret && options.tokenSource)
+    throw usageError(
+      ErrorCode.AW_BAD_OPTION,
+      `--jwt-secret and ${options.tokenSource.description} both say where tokens come from: keep one`,
+    );
   if (faults.length && target)
     throw usageError(
       ErrorCode.AW_FAULT_WITH_TARGET,
@@ -93,6 +106,8 @@ export function planRun(options: RunOptions = {}): RunPlan {
     ...(target ? { target } : {}),
     ...(options.httpUrl ? { httpUrl: urlOf(options.httpUrl, '--http-url')! } : {}),
     ...(options.jwtSecret ? { jwtSecret: options.jwtSecret } : {}),
+    ...(options.tokenSource ? { tokenSource: options.tokenSource } : {}),
+    ...(options.transport ? { transport: options.transport } : {}),
     ...(options.allowedOrigin ? { allowedOrigin: options.allowedOrigin } : {}),
     ...(options.config ? { config: options.config } : {}),
     ...(options.tier ? { tier: options.tier } : {}),

@@ -3,8 +3,10 @@
  * proves the target answers before any check runs. The rest of the pipeline asks the adapter
  * instead of branching on the protocol's name.
  */
+
+import { postRun } from '../agui/index.js';
 import { AEP_CHECKS, AG_UI_CHECKS, type Check, type TargetInfo, type TokenFactory } from '../checks/index.js';
-import { newUserId } from '../client/index.js';
+import { explainTlsError, newUserId, tlsConnectOptions } from '../client/index.js';
 import { ErrorCode, usageError } from '../errors.js';
 import { AG_UI_PATH, DEFAULT_LIMITS, type ReadyFrame } from '../protocol/index.js';
 import { preflight, type TargetAddress, TargetUnavailableError } from '../runner/index.js';
@@ -39,11 +41,11 @@ const aep: ProtocolAdapter = {
   },
   externalTarget(request, url) {
     refuseTierOptions(request);
-    const jwtSecret = request.jwtSecret ?? request.env.AGENTWIRE_JWT_SECRET;
-    if (!jwtSecret) {
+    const jwtSecret = request.tokenSource ? '' : (request.jwtSecret ?? request.env.AGENTWIRE_JWT_SECRET);
+    if (!jwtSecret && !request.tokenSource) {
       throw usageError(
         ErrorCode.AW_MISSING_SECRET,
-        'missing JWT secret for --target: pass --jwt-secret S or set AGENTWIRE_JWT_SECRET to the HS256 secret the target verifies tokens with',
+        'missing JWT secret for --target: pass --jwt-secret S or set AGENTWIRE_JWT_SECRET to the HS256 secret the target verifies tokens with, --jwt-private-key PATH --jwt-alg ALG when it verifies them with a public key, or --token-command CMD',
       );
     }
     return disposable({
@@ -53,8 +55,10 @@ const aep: ProtocolAdapter = {
         wsUrl: url.toString(),
         httpUrl: request.httpUrl ? request.httpUrl.toString().replace(/\/$/, '') : httpBaseOf(url),
         ...(request.allowedOrigin ? { allowedOrigin: request.allowedOrigin } : {}),
+        ...(request.transport ? { transport: request.transport } : {}),
       },
-      jwtSecret,
+      jwtSecret: jwtSecret ?? '',
+      ...(request.tokenSource ? { tokenSource: request.tokenSource } : {}),
       withToken: true,
       mode: 'external',
       release: async () => {},
@@ -76,13 +80,19 @@ const agUi: ProtocolAdapter = {
   },
   externalTarget(request, url) {
     refuseTierOptions(request);
-    const jwtSecret = request.jwtSecret ?? request.env.AGENTWIRE_JWT_SECRET;
+    const jwtSecret = request.tokenSource ? '' : (request.jwtSecret ?? request.env.AGENTWIRE_JWT_SECRET);
     return disposable({
       ok: true,
       protocol: 'ag-ui',
-      address: { wsUrl: '', httpUrl: url.origin, agUiUrl: url.toString() },
+      address: {
+        wsUrl: '',
+        httpUrl: url.origin,
+        agUiUrl: url.toString(),
+        ...(request.transport ? { transport: request.transport } : {}),
+      },
       jwtSecret: jwtSecret ?? '',
-      withToken: Boolean(jwtSecret),
+      ...(request.tokenSource ? { tokenSource: request.tokenSource } : {}),
+      withToken: Boolean(jwtSecret || request.tokenSource),
       mode: 'external',
       release: async () => {},
     });
@@ -103,16 +113,24 @@ async function agUiPreflight(address: TargetAddress, token: string | undefined):
   let status: number;
   try {
     // An empty body is bad input for any AG-UI server: cheap, and it proves something listens.
-    const response = await fetch(url, {
-      method: 'POST',
-      body: '{}',
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-      signal: AbortSignal.timeout(5000),
-    });
+    // postRun with a body no AG-UI server accepts: cheap, and it proves something listens.
+    const response = await postRun(
+      url,
+      {},
+      {
+        rawBody: '{}',
+        timeoutMs: 5000,
+        ...(token ? { token } : {}),
+        ...(address.transport?.headers ? { headers: address.transport.headers } : {}),
+        ...(address.transport?.tls ? { tls: tlsConnectOptions(address.transport.tls) } : {}),
+      },
+    );
     status = response.status;
-    await response.body?.cancel();
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    const cause =
+      explainTlsError((error as { cause?: unknown }).cause) ??
+      (error as { cause?: { code?: string } }).cause?.code ??
+      (error as Error).message;
     throw new TargetUnavailableError(
       `AG-UI endpoint ${url} is unreachable (${cause}): start the server or fix --target`,
     );

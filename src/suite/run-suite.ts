@@ -7,11 +7,13 @@
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Check } from '../checks/index.js';
+import { type ClientTransport, headerSecrets } from '../client/index.js';
 import { ErrorCode, ExitCode, usageError } from '../errors.js';
 import { CONNECT_FAILURE, type Reporter, redactDeep } from '../report/index.js';
 import {
   type CheckResult,
   createTokenFactory,
+  createTokenFactoryFrom,
   INTERRUPTED_REASON,
   RUN_REPORT_SCHEMA_VERSION,
   type RunReport,
@@ -110,7 +112,9 @@ export async function runSuite(
     problem = `${ErrorCode.AW_ENV_NO_SECRET}: the target comes without a JWT secret, and the checks must mint tokens for many users: set jwtSecretEnv on the backend in the config and export that variable, or pass --jwt-secret / AGENTWIRE_JWT_SECRET`;
     results = skippedResults(plan.checks, `not run: ${problem}`);
   } else {
-    const tokens = createTokenFactory(target.jwtSecret);
+    const tokens = target.tokenSource
+      ? createTokenFactoryFrom(target.tokenSource)
+      : createTokenFactory(target.jwtSecret);
     const reference = target.reference;
     try {
       const info = await adapter.preflight(target, tokens);
@@ -159,6 +163,11 @@ export async function runSuite(
           mode: target.mode,
           ...(agUiUrl ? { ag_ui_url: agUiUrl } : {}),
           ...(server ? { server } : {}),
+          auth: target.tokenSource?.description ?? (target.withToken ? 'HS256 shared secret' : 'none'),
+          ...tlsOf(target.address.transport),
+          ...(target.address.transport?.headers
+            ? { headers: Object.keys(target.address.transport.headers) }
+            : {}),
         }
       : { ws_url: target.where, http_url: target.where, mode: 'none' },
     capabilities,
@@ -190,7 +199,10 @@ export async function runSuite(
   if (verdict.problem && !report.problem) report.problem = verdict.problem;
   report.verdict = verdict.word;
   report.exit_code = verdict.exitCode;
-  const safe = redactDeep(report, target.ok && target.jwtSecret ? [target.jwtSecret] : []);
+  const safe = redactDeep(report, [
+    ...(target.ok && target.jwtSecret ? [target.jwtSecret] : []),
+    ...(target.ok ? headerSecrets(target.address.transport) : []),
+  ]);
 
   let failure: ReporterError | undefined;
   for (const reporter of reporters) {
@@ -202,6 +214,13 @@ export async function runSuite(
   }
   if (failure) throw failure;
   return safe;
+}
+
+/** report.target.tls: set for wss:// and https:// targets, `insecure: true` named loudly. */
+function tlsOf(transport: ClientTransport | undefined): { tls?: { insecure: boolean; ca?: boolean } } {
+  const tls = transport?.tls;
+  if (!tls?.ca && !tls?.insecure) return {};
+  return { tls: { insecure: Boolean(tls.insecure), ...(tls.ca ? { ca: true } : {}) } };
 }
 
 /**

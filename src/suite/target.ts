@@ -5,6 +5,7 @@
  * `acquireTarget` is separate from running checks: a monitor or a repeat loop acquires once and
  * runs the suite many times, then disposes of the target (`await using`, or `release()`).
  */
+import type { ClientTransport, TokenSource } from '../client/index.js';
 import { ConfigError } from '../config/index.js';
 import { ErrorCode, usageError } from '../errors.js';
 import type { TargetAddress } from '../runner/index.js';
@@ -27,6 +28,9 @@ export interface TargetRequest {
   target?: URL;
   httpUrl?: URL;
   jwtSecret?: string;
+  /** Tokens from a private key or a command instead of the HS256 secret. */
+  tokenSource?: TokenSource;
+  transport?: ClientTransport;
   allowedOrigin?: string;
   config?: string;
   tier?: string;
@@ -70,6 +74,8 @@ export type AcquiredTarget =
       protocol: RunPlan['protocol'];
       address: TargetAddress;
       jwtSecret: string;
+      /** Where tokens come from when not from `jwtSecret` (then an empty string). */
+      tokenSource?: TokenSource;
       /** false when requests go without a token (an external AG-UI endpoint without a secret). */
       withToken: boolean;
       /** The tier's ready-made token, when there is no secret (only with `secretOptional`). */
@@ -193,7 +199,7 @@ export async function acquireTarget(
     request.jwtSecret ??
     (backend.auth.kind === 'secret' ? backend.auth.secret : request.env.AGENTWIRE_JWT_SECRET);
   const token = !jwtSecret && backend.auth.kind === 'token' ? backend.auth.token : undefined;
-  if (!jwtSecret && !request.secretOptional) {
+  if (!jwtSecret && !request.tokenSource && !request.secretOptional) {
     await release();
     return disposable({
       ok: false,
@@ -216,10 +222,12 @@ export async function acquireTarget(
       wsUrl: backend.wsUrl,
       httpUrl: request.httpUrl ? request.httpUrl.toString().replace(/\/$/, '') : backend.httpUrl,
       ...(allowedOrigin ? { allowedOrigin } : {}),
+      ...(request.transport ? { transport: request.transport } : {}),
     },
-    jwtSecret: jwtSecret ?? '',
-    withToken: Boolean(jwtSecret || token),
-    ...(token ? { token } : {}),
+    jwtSecret: request.tokenSource ? '' : (jwtSecret ?? ''),
+    ...(request.tokenSource ? { tokenSource: request.tokenSource } : {}),
+    withToken: Boolean(request.tokenSource || jwtSecret || token),
+    ...(token && !request.tokenSource ? { token } : {}),
     mode: backend.reference ? 'embedded' : 'external',
     ...(backend.reference && jwtSecret ? { reference: { options: backend.reference, jwtSecret } } : {}),
     tierProfile: resolution.profile,

@@ -19,12 +19,17 @@ import {
   type Violation,
 } from '../../agui/index.js';
 import { type Check, type CheckContext, CheckFailure, Unsupported } from '../check.js';
+import { transportOf } from './transport-of.js';
 
 async function streamOf(context: CheckContext, input: ReturnType<typeof runInput>): Promise<AgUiResponse> {
   if (!context.target.agUi) throw new Unsupported('no AG-UI endpoint: run with --profile ag-ui');
   const { url, withToken } = context.target.agUi;
   const token = withToken ? await context.tokens.valid(context.newUser()) : undefined;
-  const response = await postRun(url, input, { signal: context.signal, ...(token ? { token } : {}) });
+  const response = await postRun(url, input, {
+    signal: context.signal,
+    ...transportOf(context),
+    ...(token ? { token } : {}),
+  });
   if (response.status !== 200 || !response.contentType.startsWith('text/event-stream'))
     throw new CheckFailure(`POST RunAgentInput answered ${response.status}, not an event stream`, {
       body: response.body,

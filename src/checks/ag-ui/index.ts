@@ -20,6 +20,7 @@ import {
 } from '../../agui/index.js';
 import { type Check, type CheckContext, CheckFailure, Unsupported } from '../check.js';
 import { agUiHardeningChecks } from './hardening.js';
+import { transportOf } from './transport-of.js';
 
 function endpoint(context: CheckContext): { url: string; withToken: boolean } {
   if (!context.target.agUi) throw new Unsupported('no AG-UI endpoint: run with --profile ag-ui');
@@ -40,6 +41,7 @@ async function run(
       : (options.token ?? (withToken ? await context.tokens.valid(context.newUser()) : undefined));
   const response = await postRun(url, input, {
     signal: context.signal,
+    ...transportOf(context),
     ...(token ? { token } : {}),
     ...(options.rawBody !== undefined ? { rawBody: options.rawBody } : {}),
   });

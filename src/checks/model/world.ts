@@ -108,6 +108,8 @@ export class World {
       url: this.context.target.wsUrl,
       token,
       label,
+      ...(this.context.target.transport?.headers ? { headers: this.context.target.transport.headers } : {}),
+      ...(this.context.target.transport?.tls ? { tls: this.context.target.transport.tls } : {}),
       transcript: this.transcript,
       ...(this.context.target.allowedOrigin ? { origin: this.context.target.allowedOrigin } : {}),
     });

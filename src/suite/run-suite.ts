@@ -107,9 +107,9 @@ export async function runSuite(
   } else if (!target.ok) {
     problem = target.problem;
     results = skippedResults(plan.checks, `not run: ${target.problem}`);
-  } else if (!target.jwtSecret && (target.protocol === 'aep' || target.withToken)) {
+  } else if (!target.jwtSecret && !target.tokenSource && (target.protocol === 'aep' || target.withToken)) {
     // A target acquired with `secretOptional`: a ready-made token cannot stand in for many users.
-    problem = `${ErrorCode.AW_ENV_NO_SECRET}: the target comes without a JWT secret, and the checks must mint tokens for many users: set jwtSecretEnv on the backend in the config and export that variable, or pass --jwt-secret / AGENTWIRE_JWT_SECRET`;
+    problem = `${ErrorCode.AW_ENV_NO_SECRET}: the target comes without a JWT secret, and the checks must mint tokens for many users: set jwtSecretEnv on the backend in the config and export that variable, or pass --jwt-secret / AGENTWIRE_JWT_SECRET (or --jwt-private-key / --token-command)`;
     results = skippedResults(plan.checks, `not run: ${problem}`);
   } else {
     const tokens = target.tokenSource

@@ -199,6 +199,55 @@ describe('agentwire monitor', { timeout: 180_000 }, () => {
     }
   });
 
+  it('the target stops answering: the run is recorded as not checked and the executed drop alerts', async () => {
+    const receiver = await webhookReceiver();
+    const backend = await serve(['--port', '0', '--jwt-secret', SECRET, '--log-level', 'error'], {});
+    const file = join(dir, 'down.sqlite');
+    const monitor = start([
+      'monitor',
+      '--every',
+      '2s',
+      '--runs',
+      '2',
+      '--target',
+      backend.wsUrl,
+      '--jwt-secret',
+      SECRET,
+      '--checks',
+      CHECKS,
+      '--history',
+      file,
+      '--webhook',
+      `http://127.0.0.1:${receiver.port}/`,
+    ]);
+    try {
+      await monitor.waitFor(/^run 1 at .*: passed, 2 passed/m);
+      await backend.stop();
+      const { code } = await monitor.exited;
+      expect(code, monitor.stderr()).toBe(0);
+    } finally {
+      kill(monitor.child);
+      await backend.stop();
+      await new Promise((resolve) => receiver.server.close(resolve));
+    }
+    expect(monitor.stderr()).toMatch(/^run 2 at .*: not_checked, 0 passed, 0 failed, 2 not executed/m);
+    expect(monitor.stderr()).toMatch(/^ALERT run 2: 0 checks executed, 2 in run 1: 2 fewer$/m);
+    expect(receiver.received).toHaveLength(1);
+    expect(receiver.received[0]!.body.alerts).toEqual([
+      expect.objectContaining({ kind: 'executed_drop', previous_executed: 2, executed: 0, previous_run: 1 }),
+    ]);
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT verdict, executed, skipped FROM runs WHERE id = 2').get()).toEqual({
+        verdict: 'NOT_CHECKED',
+        executed: 0,
+        skipped: 2,
+      });
+    } finally {
+      db.close();
+    }
+  });
+
   it('monitor report: trend charts and the changed-checks table in Chromium, no request leaves the page', async () => {
     if (!existsSync(CHROMIUM))
       throw new Error(`${CHROMIUM} is missing: install Debian's chromium (bash .ci/browser-up.sh)`);

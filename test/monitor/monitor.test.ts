@@ -13,13 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
 import { CLI, cli, type ServedBackend, serve } from '../support/cli.js';
 
 const SECRET = 'monitor-test-secret-0123456789abcdef';
 const CHECKS = 'R-2.2/expired-token-401,R-2.2/no-token-401';
-const CHROMIUM = '/usr/bin/chromium';
 /** Parts of the webhook URL that must never be printed or stored. */
 const WEBHOOK_SECRETS = ['hunter2-password', 'path-secret-42', 'query-secret-value'];
 const STACK_LINE = /^\s+at .+\(.*:\d+:\d+\)$|^\s+at .+:\d+:\d+$/m;
@@ -249,21 +248,11 @@ describe('agentwire monitor', { timeout: 180_000 }, () => {
   });
 
   it('monitor report: trend charts and the changed-checks table in Chromium, no request leaves the page', async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (bash .ci/browser-up.sh)`);
     const out = join(dir, 'monitor.html');
     const result = await cli(['monitor', 'report', '--history', history(), '--out', out]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/^wrote .*monitor\.html: 3 runs, \d+ status changes, \d+ alerts/m);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const requests: string[] = [];

@@ -38,6 +38,7 @@ export {
   type RunningServer,
   type ServerOptions,
   startCluster,
+  startDrainablePair,
   startServer,
 } from './server/index.js';
 export {

@@ -1,6 +1,6 @@
 // The types a caller of the suite meets in its signatures.
 export type { Check } from '../checks/index.js';
-export type { CheckResult, ExecutionProfile } from '../runner/index.js';
+export type { CheckResult, DisposableTargetFactory, ExecutionProfile } from '../runner/index.js';
 export type { ReferenceServerOptions, TierName } from '../tiers/index.js';
 export * from './environment.js';
 export * from './failure-message.js';

@@ -14,6 +14,7 @@ import {
   type CheckResult,
   createTokenFactory,
   createTokenFactoryFrom,
+  type DisposableTargetFactory,
   INTERRUPTED_REASON,
   RUN_REPORT_SCHEMA_VERSION,
   type RunReport,
@@ -42,6 +43,13 @@ export interface RunSuiteOptions {
   observer?: SuiteObserver;
   /** Abort to stop the run: a partial report comes back, verdict INTERRUPTED, exit_code 130. */
   signal?: AbortSignal;
+  /**
+   * Starts fresh instances of the target's deployment for the checks that need instances of
+   * their own (drain, resume and fan-out across instances, crashes): for a caller that can start
+   * its server, such as a test harness. Without it those checks are unsupported, except against
+   * the in-process reference backend, which starts its own.
+   */
+  ownInstances?: DisposableTargetFactory;
 }
 
 export class ReporterError extends Error {
@@ -116,6 +124,17 @@ export async function runSuite(
       ? createTokenFactoryFrom(target.tokenSource)
       : createTokenFactory(target.jwtSecret);
     const reference = target.reference;
+    // The drain checks shut an instance down: against the reference backend they get their own
+    // two, with the very same options (its server code loads only for those checks).
+    const ownInstances =
+      options.ownInstances ??
+      (reference
+        ? async () =>
+            (await import('../server/server.js')).startDrainablePair({
+              ...reference.options,
+              jwtSecret: reference.jwtSecret,
+            })
+        : undefined);
     try {
       const info = await adapter.preflight(target, tokens);
       server = info.ready.server;
@@ -129,17 +148,7 @@ export async function runSuite(
         observer,
         seed: plan.seed,
         ...(signal ? { signal } : {}),
-        // The drain checks shut an instance down: they get their own two, with the very same options.
-        ...(reference
-          ? {
-              // The server code loads only for the checks that need instances of their own.
-              disposableTarget: async () =>
-                (await import('../server/server.js')).startDrainablePair({
-                  ...reference.options,
-                  jwtSecret: reference.jwtSecret,
-                }),
-            }
-          : {}),
+        ...(ownInstances ? { disposableTarget: ownInstances } : {}),
       });
     } catch (error) {
       if (!(error instanceof TargetUnavailableError)) throw error;

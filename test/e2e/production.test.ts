@@ -9,7 +9,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AEP_CHECKS } from '../../src/checks/index.js';
 import { AepConnection, mintToken, newSecret } from '../../src/client/index.js';
-import { createTokenFactory, PROFILES, preflight, runChecks } from '../../src/runner/index.js';
+import { PROFILES } from '../../src/runner/index.js';
 import {
   type ProductionStorage,
   type RunningServer,
@@ -18,6 +18,7 @@ import {
   startDrainablePair,
   startServer,
 } from '../../src/server/index.js';
+import { acquireTarget, planRun, runSuite } from '../../src/suite/index.js';
 import { CORRECTNESS_THRESHOLDS, cli, serve } from '../support/cli.js';
 
 const DATABASE_URL = process.env.AGENTWIRE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -67,17 +68,19 @@ describe('reference backend in production mode (Postgres event log, Redis fan-ou
 
   it('passes the whole AEP/1 suite, the drain and the resume on another instance included', async () => {
     const [first] = cluster;
-    const tokens = createTokenFactory(options.jwtSecret);
-    const target = await preflight(
-      { wsUrl: first!.wsUrl, httpUrl: first!.httpUrl, allowedOrigin: ALLOWED_ORIGIN },
-      tokens,
-    );
-    const results = await runChecks(AEP_CHECKS, {
-      target,
-      tokens,
-      profile,
-      seed: 7,
-      disposableTarget: () => startDrainablePair(options),
+    const plan = {
+      ...planRun({
+        target: first!.wsUrl,
+        jwtSecret: options.jwtSecret,
+        allowedOrigin: ALLOWED_ORIGIN,
+        checks: '*',
+        seed: 7,
+      }),
+      pace: profile,
+    };
+    await using target = await acquireTarget(plan, { watchProcess: false });
+    const { checks: results } = await runSuite(plan, target, {
+      ownInstances: () => startDrainablePair(options),
     });
     expect(results).toHaveLength(AEP_CHECKS.length);
     const notPassed = results.filter((result) => result.status !== 'passed');

@@ -4,24 +4,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AEP_CHECKS, selectChecks } from '../../src/checks/index.js';
 import { newSecret } from '../../src/client/index.js';
-import {
-  createTokenFactory,
-  type DisposableTargetFactory,
-  PROFILES,
-  preflight,
-  runChecks,
-} from '../../src/runner/index.js';
+import { PROFILES } from '../../src/runner/index.js';
 import {
   type RunningServer,
   type ServerOptions,
   startDrainablePair,
   startServer,
 } from '../../src/server/index.js';
+import { acquireTarget, type DisposableTargetFactory, planRun, runSuite } from '../../src/suite/index.js';
 import { stubAepServer } from '../support/stub-server.js';
 
 const profile = { ...PROFILES.local, scenario: { sessions: 12, runsPerSession: 2, fuzzFrames: 80 } };
+
+/** The checks PATTERNS against the server at URL through the library, as `agentwire run --target` runs them. */
+async function suite(
+  url: string,
+  jwtSecret: string,
+  patterns: string,
+  seed: number,
+  ownInstances?: DisposableTargetFactory,
+) {
+  // Smaller scenarios than a local run's, to keep the test quick.
+  const plan = { ...planRun({ target: url, jwtSecret, checks: patterns, seed }), pace: profile };
+  await using target = await acquireTarget(plan, { watchProcess: false });
+  return (await runSuite(plan, target, ownInstances ? { ownInstances } : {})).checks;
+}
 
 describe('scenario, fuzz and drain checks against the reference backend', () => {
   const options: ServerOptions = { jwtSecret: newSecret(), logLevel: 'silent' };
@@ -31,16 +39,8 @@ describe('scenario, fuzz and drain checks against the reference backend', () => 
   });
   afterAll(() => server.close());
 
-  async function run(patterns: string, disposableTarget?: DisposableTargetFactory, seed = 1234) {
-    const tokens = createTokenFactory(options.jwtSecret);
-    const target = await preflight({ wsUrl: server.wsUrl, httpUrl: server.httpUrl }, tokens);
-    return runChecks(selectChecks(AEP_CHECKS, patterns), {
-      target,
-      tokens,
-      profile,
-      seed,
-      ...(disposableTarget ? { disposableTarget } : {}),
-    });
+  async function run(patterns: string, ownInstances?: DisposableTargetFactory, seed = 1234) {
+    return suite(server.wsUrl, options.jwtSecret, patterns, seed, ownInstances);
   }
 
   /** A disposable instance built by hand, to give the drain checks a broken deployment. */
@@ -102,7 +102,6 @@ describe('scenario, fuzz and drain checks against the reference backend', () => 
 describe('fuzz check against a server that acks anything that parses', () => {
   let close: () => Promise<void>;
   let wsUrl: string;
-  let httpUrl: string;
   beforeAll(async () => {
     const server = await stubAepServer({
       serverName: 'sloppy',
@@ -115,19 +114,12 @@ describe('fuzz check against a server that acks anything that parses', () => {
         }
       },
     });
-    ({ wsUrl, httpUrl, close } = server);
+    ({ wsUrl, close } = server);
   });
   afterAll(() => close());
 
   async function fuzz(seed: number) {
-    const tokens = createTokenFactory(newSecret());
-    const target = await preflight({ wsUrl, httpUrl }, tokens);
-    const [result] = await runChecks(selectChecks(AEP_CHECKS, 'R-6.1/fuzz-malformed-frames'), {
-      target,
-      tokens,
-      profile,
-      seed,
-    });
+    const [result] = await suite(wsUrl, newSecret(), 'R-6.1/fuzz-malformed-frames', seed);
     return result!;
   }
 

@@ -2,16 +2,16 @@
  * The whole conformance suite against a second, independently written AEP/1 server: no false
  * positives. `agentwire run --target` (the built CLI) runs every check an external target can
  * take; the three that need instances of their own (drain, resume on another instance, fan-out
- * across instances) are unsupported there, so they run through the runner with the second
- * server's own two-instance deployment as the disposable target.
+ * across instances) are unsupported there, so they run through the library (runSuite) with the
+ * second server's own two-instance deployment as the instances of their own.
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AEP_CHECKS, selectChecks } from '../../src/checks/index.js';
+import { AEP_CHECKS } from '../../src/checks/index.js';
 import { newSecret } from '../../src/client/index.js';
-import { createTokenFactory, PROFILES, preflight, runChecks } from '../../src/runner/index.js';
+import { acquireTarget, planRun, runSuite } from '../../src/suite/index.js';
 import { cli } from '../support/cli.js';
 import { type SecondServer, startSecondServer } from './instance.js';
 import { startSecondServerPair } from './pair.js';
@@ -73,15 +73,18 @@ describe('the suite against a second correct AEP/1 server', () => {
   }, 180_000);
 
   it('the checks needing instances of their own pass on its two-instance deployment', async () => {
-    const tokens = createTokenFactory(secret);
-    const target = await preflight({ wsUrl: server.wsUrl, httpUrl: server.httpUrl }, tokens);
-    const results = await runChecks(selectChecks(AEP_CHECKS, OWN_INSTANCE_CHECKS.join(',')), {
-      target,
-      tokens,
-      profile: PROFILES.local,
-      disposableTarget: () => startSecondServerPair({ secret, allowedOrigins: [ORIGIN] }),
+    const plan = planRun({
+      target: server.wsUrl,
+      jwtSecret: secret,
+      allowedOrigin: ORIGIN,
+      checks: OWN_INSTANCE_CHECKS.join(','),
+      pace: 'local',
     });
-    expect(results.map((r) => [r.id, r.status, r.status === 'failed' ? r.reason : ''])).toEqual(
+    await using target = await acquireTarget(plan, { watchProcess: false });
+    const report = await runSuite(plan, target, {
+      ownInstances: () => startSecondServerPair({ secret, allowedOrigins: [ORIGIN] }),
+    });
+    expect(report.checks.map((r) => [r.id, r.status, r.status === 'failed' ? r.reason : ''])).toEqual(
       OWN_INSTANCE_CHECKS.map((id) => [id, 'passed', '']),
     );
   }, 60_000);

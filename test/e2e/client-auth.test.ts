@@ -195,6 +195,41 @@ describe('agentwire run/load against a JWKS + TLS deployment (built CLI)', () =>
     });
   }, 180_000);
 
+  it('a failed check keeps its evidence, and the evidence carries no token, key or header value', async () => {
+    // The backend has no Origin allowlist, so the check that expects a foreign Origin refused fails.
+    const reportDir = path('report-failing');
+    const result = await cli([
+      'run',
+      '--target',
+      wssUrl,
+      '--ca',
+      certPath,
+      ...keyOptions(),
+      '--header',
+      `X-Gateway-Key: ${GATEWAY_SECRET}`,
+      '--allowed-origin',
+      'https://app.example',
+      '--checks',
+      'R-2.3/foreign-origin-403,R-2.5/*',
+      '--report-dir',
+      reportDir,
+    ]);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(1);
+    const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as {
+      checks: { id: string; status: string; evidence?: unknown }[];
+    };
+    const failed = report.checks.find((c) => c.id === 'R-2.3/foreign-origin-403');
+    expect(failed?.status).toBe('failed');
+    expect(failed?.evidence, JSON.stringify(failed)).toBeDefined();
+    expectNoSecrets({
+      stdout: result.stdout,
+      stderr: result.stderr,
+      'report.json': readFileSync(join(reportDir, 'report.json'), 'utf8'),
+      'junit.xml': readFileSync(join(reportDir, 'junit.xml'), 'utf8'),
+      'report.html': readFileSync(join(reportDir, 'report.html'), 'utf8'),
+    });
+  }, 120_000);
+
   it('the target really verifies: a key it does not know is refused at the preflight (exit 2)', async () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     const otherPath = path('other-key.pem');

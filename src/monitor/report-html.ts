@@ -93,6 +93,7 @@ svg text { font-size: 11px; fill: #59636e; }
 svg .grid { stroke: #d9dde3; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #e3e6ea; vertical-align: top; }
+td.at { white-space: nowrap; }
 td.passed { color: #15803d; } td.failed { color: #b91c1c; font-weight: 600; }
 .empty { color: #59636e; }
 code { font-size: 12px; }
@@ -115,7 +116,7 @@ ${
 ${changes
   .map(
     (change) =>
-      `<tr><td>${change.run}</td><td>${escapeHtml(change.startedAt)}</td><td><code>${escapeHtml(change.check)}</code></td><td class="${escapeHtml(change.from)}">${escapeHtml(change.from)}</td><td class="${escapeHtml(change.to)}">${escapeHtml(change.to)}</td><td>${escapeHtml(change.reason ?? '')}</td></tr>`,
+      `<tr><td>${change.run}</td><td class="at">${escapeHtml(change.startedAt)}</td><td><code>${escapeHtml(change.check)}</code></td><td class="${escapeHtml(change.from)}">${escapeHtml(change.from)}</td><td class="${escapeHtml(change.to)}">${escapeHtml(change.to)}</td><td>${escapeHtml(change.reason ?? '')}</td></tr>`,
   )
   .join('\n')}
 </tbody></table>`

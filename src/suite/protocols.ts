@@ -97,8 +97,15 @@ const agUi: ProtocolAdapter = {
       release: async () => {},
     });
   },
-  preflight: async (target, tokens) =>
-    agUiPreflight(target.address, target.withToken ? await tokens.valid(newUserId('preflight')) : undefined),
+  async preflight(target, tokens) {
+    let token: string | undefined;
+    try {
+      token = target.withToken ? await tokens.valid(newUserId('preflight')) : undefined;
+    } catch (error) {
+      throw new TargetUnavailableError(`no token for the preflight user: ${(error as Error).message}`);
+    }
+    return agUiPreflight(target.address, token);
+  },
 };
 
 const ADAPTERS: Record<ProtocolName, ProtocolAdapter> = { aep, 'ag-ui': agUi };
@@ -147,5 +154,6 @@ async function agUiPreflight(address: TargetAddress, token: string | undefined):
     capabilities: new Set(),
     limits: DEFAULT_LIMITS,
     agUi: { url, withToken },
+    ...(address.transport ? { transport: address.transport } : {}),
   };
 }

@@ -230,6 +230,47 @@ describe('agentwire run/load against a JWKS + TLS deployment (built CLI)', () =>
     });
   }, 120_000);
 
+  it('run --profile ag-ui over https:// with the same options passes; without --ca it stops at the TLS error', async () => {
+    const agUiUrl = wssUrl.replace(/^wss:/, 'https:').replace(/\/ws$/, '/agent');
+    const reportDir = path('report-ag-ui');
+    const result = await cli([
+      'run',
+      '--profile',
+      'ag-ui',
+      '--target',
+      agUiUrl,
+      '--ca',
+      certPath,
+      ...keyOptions(),
+      '--header',
+      `X-Gateway-Key: ${GATEWAY_SECRET}`,
+      '--report-dir',
+      reportDir,
+    ]);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    const report = readReport(reportDir);
+    expect(report.checks.filter((c) => c.status === 'passed').length).toBeGreaterThan(5);
+    expect(report.target.tls).toEqual({ insecure: false, ca: true });
+    expectNoSecrets({
+      stdout: result.stdout,
+      stderr: result.stderr,
+      'report.json': readFileSync(join(reportDir, 'report.json'), 'utf8'),
+    });
+
+    const untrusted = await cli([
+      'run',
+      '--profile',
+      'ag-ui',
+      '--target',
+      agUiUrl,
+      ...keyOptions(),
+      '--report-dir',
+      path('report-ag-ui-untrusted'),
+    ]);
+    expect(untrusted.code).toBe(2);
+    expect(untrusted.stdout + untrusted.stderr).toMatch(/certificate is not trusted .*pass --ca FILE/);
+  }, 180_000);
+
   it('the target really verifies: a key it does not know is refused at the preflight (exit 2)', async () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     const otherPath = path('other-key.pem');

@@ -419,10 +419,9 @@ async function loadCommand(options: LoadOptions, sessionsGiven: boolean): Promis
   const planLine = describePlan(reportPlanOf(plan), {
     ws_urls: urls,
     server: server ? 'spawned' : 'external',
+    ...(client.transport?.tls?.insecure ? { tls: { insecure: true } } : {}),
   });
   process.stderr.write(`${planLine}\n`);
-  if (client.transport?.tls?.insecure)
-    process.stderr.write("agentwire: warning: --insecure: the target's TLS certificate is not verified\n");
   const terminal = process.stderr.isTTY === true;
   let lastLine = 0;
   let report: LoadReport;

@@ -405,7 +405,11 @@ export function describePlan(plan: LoadReport['plan'], target: LoadReport['targe
     : 'no warm-up';
   return (
     `load: ${model}, ${plan.runs_per_session} run(s) each${think}, hold ${plan.hold_ms} ms → ` +
-    `${target.ws_urls.join(', ')}${target.server === 'spawned' ? ' (started here)' : ''}; ${warmup}`
+    `${target.ws_urls.join(', ')}${target.server === 'spawned' ? ' (started here)' : ''}; ${warmup}` +
+    // Loud on purpose: numbers from a target whose certificate was not checked may not be its own.
+    (target.tls?.insecure
+      ? "; ⚠ TLS NOT VERIFIED (--insecure): the target's certificate was not checked"
+      : '')
   );
 }
 
@@ -413,11 +417,6 @@ export function describePlan(plan: LoadReport['plan'], target: LoadReport['targe
 export function formatLoadReport(report: LoadReport): string {
   const lines: string[] = [];
   lines.push(describePlan(report.plan, report.target));
-  // Loud on purpose: numbers from a target whose certificate was not checked may not be its own.
-  if (report.target.tls?.insecure)
-    lines.push(
-      "  ⚠ TLS NOT VERIFIED (--insecure): the target's certificate was not checked; use --ca FILE to verify it",
-    );
   if (report.target.auth && report.target.auth !== 'HS256 shared secret')
     lines.push(`  auth ${report.target.auth}`);
   lines.push(

@@ -123,7 +123,14 @@ const SCRIPT = `
   document.getElementById('target').textContent =
     (target.ag_ui_url || target.ws_url || '(no target)') + ' · ' + target.mode +
     (target.server ? ' · ' + target.server.name + ' ' + target.server.version : '') +
+    (target.auth ? ' · auth ' + target.auth : '') +
+    (target.tls && target.tls.ca ? ' · TLS verified with --ca' : '') +
     ' · ' + report.started_at + ' · ' + (report.duration_ms / 1000).toFixed(1) + ' s';
+  // Loud on purpose: a run that trusted any certificate proves nothing about the real one.
+  if (target.tls && target.tls.insecure)
+    document.getElementById('target').after(
+      el('p', { class: 'bad', text: "⚠ TLS NOT VERIFIED (--insecure): the target's certificate was not checked" }),
+    );
   const verdictNode = document.getElementById('verdict');
   const s = report.summary;
   const ok = verdict.exit_code === 0;

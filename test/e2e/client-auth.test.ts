@@ -319,6 +319,7 @@ describe('agentwire run/load against a JWKS + TLS deployment (built CLI)', () =>
     ]);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(result.stdout + result.stderr).not.toContain('TLS NOT VERIFIED');
     expect(report.counters.sessions_opened).toBe(20);
     expect(report.counters.sessions_failed).toBe(0);
     expect(report.counters.runs_completed).toBe(40);
@@ -446,9 +447,15 @@ process.stdout.write(input + '.' + signature.toString('base64url') + '\\n');
       ...CORRECTNESS_THRESHOLDS,
       '--out',
       out,
+      '--report-dir',
+      path('load-insecure'),
     ]);
     expect(load.code, `${load.stdout}\n${load.stderr}`).toBe(0);
     expect(load.stdout).toContain('TLS NOT VERIFIED (--insecure)');
+    expect(load.stderr).toContain('TLS NOT VERIFIED (--insecure)');
+    expect(readFileSync(join(path('load-insecure'), 'load.html'), 'utf8')).toContain(
+      'TLS NOT VERIFIED (--insecure)',
+    );
     expect(JSON.parse(readFileSync(out, 'utf8')).target.tls).toEqual({ insecure: true });
   }, 180_000);
 

@@ -85,13 +85,14 @@ export async function clientSetupOf(
   options: ClientCliOptions,
   env: Record<string, string | undefined>,
 ): Promise<ClientSetup> {
-  const sources = await import('../client/token-source.js');
-  const tokenSource = await tokenSourceOf(options, sources);
-  if (tokenSource && options.jwtSecret)
+  // Contradictions first: no file is read for options that cannot go together.
+  if (options.jwtSecret && (options.tokenCommand !== undefined || options.jwtPrivateKey))
     throw usageError(
       ErrorCode.AW_BAD_OPTION,
-      `--jwt-secret and ${options.tokenCommand ? '--token-command' : '--jwt-private-key'} both say where tokens come from: keep one`,
+      `--jwt-secret and ${options.tokenCommand !== undefined ? '--token-command' : '--jwt-private-key'} both say where tokens come from: keep one`,
     );
+  const sources = await import('../client/token-source.js');
+  const tokenSource = await tokenSourceOf(options, sources);
   const headers = headersOf(options.header, sources.parseHeaderOption);
   const tls = await tlsOf(options);
   const transport: Transport = {

@@ -515,7 +515,8 @@ describe('client options: bad input is a usage error naming the fix (exit 64)', 
     ['--jwt-alg without a key', () => ['--jwt-alg', 'RS256'], /add --jwt-private-key PATH/],
     [
       'both --jwt-secret and --jwt-private-key',
-      () => ['--jwt-secret', 'shared-secret-xyz', '--jwt-private-key', keyPath],
+      // The key file does not exist: the contradiction is named before any file is read.
+      () => ['--jwt-secret', 'shared-secret-xyz', '--jwt-private-key', path('missing.pem')],
       /--jwt-secret and --jwt-private-key both say where tokens come from: keep one/,
     ],
     [
@@ -549,6 +550,7 @@ describe('client options: bad input is a usage error naming the fix (exit 64)', 
       expect(result.stderr).toMatch(message);
       expect(result.stderr).not.toMatch(/\n\s+at /);
       expect(result.stderr).not.toContain('abcdef-secret');
+      expect(result.stderr).not.toContain('shared-secret-xyz');
       expect(result.stderr).not.toContain('PRIVATE KEY');
       expect(result.stdout).toBe('');
     });

@@ -2,29 +2,38 @@
 // nothing but `ws` (connect with a token, wait for ready, send one user_message, count events
 // until agent_completed, hold, close). No latency, no checks. Prints its own CPU time and peak
 // resident memory as JSON, the way `agentwire load` reports its own (`generator`).
-// Usage: node bench/bare-client.mjs URL SECRET SESSIONS RAMP_MS HOLD_MS
+// Usage: node bench/bare-client.mjs URL SECRET SESSIONS RAMP_MS HOLD_MS [LOCAL_ADDRESS,…]
+// LOCAL_ADDRESS,… spreads the sessions over source addresses (session n from address n mod count),
+// as `agentwire load --local-address` does, for more sessions than one address has ports.
+import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 
-const [url, secret, sessions, rampMs, holdMs] = process.argv.slice(2);
+const [url, secret, sessions, rampMs, holdMs, localAddresses] = process.argv.slice(2);
+const addresses = localAddresses ? localAddresses.split(',') : [];
 const SESSIONS = Number(sessions);
 const RAMP_MS = Number(rampMs);
 const HOLD_MS = Number(holdMs);
-const key = new TextEncoder().encode(secret);
 const tag = Math.random().toString(36).slice(2, 8);
-const tokens = await Promise.all(
-  Array.from({ length: SESSIONS }, (_, i) =>
-    new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(`u_bare_${tag}_${i}`)
-      .setExpirationTime('1h')
-      .sign(key),
-  ),
-);
+// HS256 with node:crypto, the cheapest way to sign (as `agentwire load` signs its users' tokens).
+const header = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
+const now = Math.floor(Date.now() / 1000);
+const tokens = Array.from({ length: SESSIONS }, (_, i) => {
+  const payload = Buffer.from(
+    JSON.stringify({ iat: now - 1, sub: `u_bare_${tag}_${i}`, exp: now + 3600 }),
+  ).toString('base64url');
+  const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
+  return `${header}.${payload}.${signature}`;
+});
 let events = 0;
 let completed = 0;
 let opened = 0;
+let failed = 0;
+/** Why sessions failed before ready: error code (or close code) → count. */
+const failures = {};
+const failedWith = (reason) => {
+  failures[reason] = (failures[reason] ?? 0) + 1;
+};
 let open = 0;
 let peakOpen = 0;
 const started = performance.now();
@@ -35,6 +44,7 @@ for (let i = 0; i < SESSIONS; i++) {
   const socket = new WebSocket(url, ['aep.v1'], {
     headers: { Authorization: `Bearer ${tokens[i]}` },
     perMessageDeflate: false,
+    ...(addresses.length ? { localAddress: addresses[i % addresses.length] } : {}),
   });
   tokens[i] = '';
   sessionsDone.push(
@@ -48,15 +58,22 @@ for (let i = 0; i < SESSIONS; i++) {
           socket.send('{"type":"user_message","id":"m1","text":"What is the status of my order?"}');
           return;
         }
-        events++;
+        // Events carry a seq; the ack does not (counted like `agentwire load`'s events_received).
+        if (data.includes('"seq":')) events++;
         if (data.includes('"agent_completed"')) {
           completed++;
           setTimeout(() => socket.close(), HOLD_MS);
         }
       });
-      socket.on('error', () => {});
-      socket.on('close', () => {
+      socket.on('error', (error) => {
+        if (!ready) failedWith(error.code ?? error.message);
+      });
+      socket.on('close', (code) => {
         if (ready) open--;
+        else {
+          failed++;
+          failedWith(`closed ${code} before ready`);
+        }
         resolve();
       });
     }),
@@ -67,6 +84,8 @@ const usage = process.resourceUsage();
 process.stdout.write(
   `${JSON.stringify({
     sessions_opened: opened,
+    sessions_failed: failed,
+    failures,
     runs_completed: completed,
     events,
     peak_open_sessions: peakOpen,

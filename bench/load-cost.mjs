@@ -1,9 +1,21 @@
 // What generating load costs: `agentwire load` against a bare `ws` client (bench/bare-client.mjs)
 // on the same plan, against the same server, in the same run, alternating, several rounds.
-// Each client reports its own CPU time and peak RSS; the ratios are agentwire / bare.
+// Each client reports its own CPU time and peak RSS; the ratios are agentwire / bare. A ratio is
+// only worth something when both clients did the same work: each round prints, for both,
+// sessions completed, events received and peak open sessions, and a round where they differ by
+// more than 1% is left out of the ratios (no ratio at all when no round is left).
+// Above 5,000 sessions both clients spread their sessions over several loopback source
+// addresses (127.0.0.2, 127.0.0.3, …), so neither runs short of ephemeral ports (rounds follow
+// one another while the last round's ports sit in TIME_WAIT).
+// The ramp starts at most 300 sessions a second (10 s for 3,000, 34 s for 10,000) and the hold
+// lasts at least the ramp, so every session is open at once: faster, the reference backend's
+// accept queue overflows on a busy 2-core machine and its resets make the clients' work differ.
 // Usage: node bench/load-cost.mjs [SESSIONS,…] [ROUNDS]   (default 3000 3; env RAMP_MS, HOLD_MS)
+// Each session takes a file descriptor in the client and one in the server: ulimit -n must
+// exceed the largest SESSIONS (e.g. `ulimit -n 65536` before a 20,000-session run).
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -14,8 +26,16 @@ const bare = join(import.meta.dirname, 'bare-client.mjs');
 const secret = randomBytes(24).toString('hex');
 const sizes = (process.argv[2] ?? '3000').split(',').map(Number);
 const rounds = Number(process.argv[3] ?? 3);
-const RAMP_MS = Number(process.env.RAMP_MS ?? 10_000);
-const HOLD_MS = Number(process.env.HOLD_MS ?? 20_000);
+const RAMP_PER_S = 300;
+const rampMsOf = (sessions) =>
+  Number(process.env.RAMP_MS ?? Math.max(10_000, Math.ceil((sessions / RAMP_PER_S) * 1000)));
+const holdMsOf = (sessions) => Number(process.env.HOLD_MS ?? Math.max(20_000, rampMsOf(sessions)));
+const SESSIONS_PER_ADDRESS = 5000;
+/** The same source addresses for both clients: none below 5,000 sessions, else one per 5,000. */
+const localAddresses = (sessions) =>
+  sessions <= SESSIONS_PER_ADDRESS
+    ? []
+    : Array.from({ length: Math.ceil(sessions / SESSIONS_PER_ADDRESS) }, (_, i) => `127.0.0.${i + 2}`);
 
 async function serve() {
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--log-level', 'error'], {
@@ -47,19 +67,24 @@ async function agentwire(url, sessions) {
       '--sessions',
       String(sessions),
       '--ramp-ms',
-      String(RAMP_MS),
+      String(rampMsOf(sessions)),
       '--hold-ms',
-      String(HOLD_MS),
+      String(holdMsOf(sessions)),
       '--handshake-timeout-ms',
       '60000',
       '--json',
       '--no-default-thresholds',
+      ...localAddresses(sessions).flatMap((address) => ['--local-address', address]),
     ],
     { maxBuffer: 256 * 2 ** 20, timeout: 600_000 },
   ).catch((error) => ({ stdout: error.stdout }));
   const report = JSON.parse(stdout);
   return {
     opened: report.counters.sessions_opened,
+    failed: report.counters.sessions_failed,
+    failures: report.failures,
+    completed: report.counters.runs_completed,
+    events: report.counters.events_received,
     peak: report.peak_open_sessions,
     cpu: report.generator.cpu_ms,
     rss: report.generator.peak_rss_mb,
@@ -69,7 +94,15 @@ async function agentwire(url, sessions) {
 async function bareClient(url, sessions) {
   const { stdout } = await run(
     process.execPath,
-    [bare, url, secret, String(sessions), String(RAMP_MS), String(HOLD_MS)],
+    [
+      bare,
+      url,
+      secret,
+      String(sessions),
+      String(rampMsOf(sessions)),
+      String(holdMsOf(sessions)),
+      localAddresses(sessions).join(','),
+    ],
     {
       timeout: 600_000,
     },
@@ -77,12 +110,20 @@ async function bareClient(url, sessions) {
   const result = JSON.parse(stdout);
   return {
     opened: result.sessions_opened,
+    failed: result.sessions_failed,
+    failures: result.failures,
+    completed: result.runs_completed,
+    events: result.events,
     peak: result.peak_open_sessions,
     cpu: result.cpu_ms,
     rss: result.peak_rss_mb,
   };
 }
 
+/** Both clients did the same work: sessions completed, events and peak open within 1%. */
+const within = (a, b) => Math.abs(a - b) <= 0.01 * Math.max(a, b);
+const sameWork = (a, b) =>
+  within(a.completed, b.completed) && within(a.events, b.events) && within(a.peak, b.peak);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const spread = (xs) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
 const server = await serve();
@@ -98,19 +139,31 @@ try {
         pair[name] = await (name === 'bare' ? bareClient : agentwire)(server.url, sessions);
         await sleep(2000);
       }
-      rows.push(pair);
+      const work = (c) =>
+        `${c.completed} completed, ${c.events} events, peak ${c.peak} open, ${c.failed} failed, ${c.cpu} ms CPU, ${c.rss} MiB`;
+      const same = sameWork(pair.agentwire, pair.bare);
       console.error(
-        `  ${sessions} sessions, round ${round + 1}: bare ${pair.bare.cpu} ms CPU ${pair.bare.rss} MiB (peak ${pair.bare.peak} open); agentwire ${pair.agentwire.cpu} ms CPU ${pair.agentwire.rss} MiB (peak ${pair.agentwire.peak} open)`,
+        `  ${sessions} sessions, round ${round + 1}: bare ${work(pair.bare)}; agentwire ${work(pair.agentwire)}${same ? '' : ' — NOT the same work, left out'}`,
       );
+      for (const [name, c] of Object.entries(pair))
+        if (c.failed) console.error(`    ${name} failures: ${JSON.stringify(c.failures)}`);
+      if (same) rows.push(pair);
+    }
+    const plan = `${sessions} sessions (ramp ${rampMsOf(sessions)} ms, hold ${holdMsOf(sessions)} ms, 1 run${localAddresses(sessions).length ? `, ${localAddresses(sessions).length} source addresses` : ''})`;
+    if (!rows.length) {
+      console.log(
+        `load cost, ${plan}: no ratio — in no round did both clients complete the same sessions, receive the same events and hold the same peak of open sessions (see the rounds above)`,
+      );
+      continue;
     }
     const cpuRatios = rows.map((row) => row.agentwire.cpu / row.bare.cpu);
     const rssRatios = rows.map((row) => row.agentwire.rss / row.bare.rss);
     const m = (name, field) => median(rows.map((row) => row[name][field]));
     console.log(
-      `load cost, ${sessions} sessions (ramp ${RAMP_MS} ms, hold ${HOLD_MS} ms, 1 run), median of ${rounds}: ` +
+      `load cost, ${plan}, median of ${rows.length} round(s): ` +
         `CPU agentwire ${(m('agentwire', 'cpu') / 1000).toFixed(1)} s / bare ws ${(m('bare', 'cpu') / 1000).toFixed(1)} s = ${median(cpuRatios).toFixed(2)}× (spread ${spread(cpuRatios)}; target ≤ 1.2×); ` +
         `peak RSS ${m('agentwire', 'rss')} / ${m('bare', 'rss')} MiB = ${median(rssRatios).toFixed(2)}× (spread ${spread(rssRatios)}; target ≤ 1.3×); ` +
-        `peak open ${m('agentwire', 'peak')} / ${m('bare', 'peak')}`,
+        `each: ${m('agentwire', 'completed')} sessions completed, ${m('agentwire', 'events')} events, peak ${m('agentwire', 'peak')} open; load average ${loadavg()[0].toFixed(1)}`,
     );
   }
 } finally {

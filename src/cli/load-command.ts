@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 // Single modules, not the folders' indexes: `agentwire load` loads only what it uses (its own
 // footprint is part of what it measures).
-import { mintToken, newSecret } from '../client/tokens.js';
+import { hs256Minter, newSecret } from '../client/tokens.js';
 import { ErrorCode } from '../errors.js';
 import type { LoadPlan, LoadReport, Threshold } from '../load/index.js';
 import type { Scenario } from '../protocol/index.js';
@@ -293,8 +293,16 @@ const EXIT_INTERRUPTED = 130;
 const DEFAULT_WARMUP = 500;
 
 async function loadCommand(options: LoadOptions, sessionsGiven: boolean): Promise<number> {
-  const { buildLoadReport, describePlan, parseArrivalRate, parseShard, reportPlanOf, runLoad } =
-    await loadModule();
+  const {
+    buildLoadReport,
+    describePlan,
+    parseArrivalRate,
+    parseShard,
+    reportPlanOf,
+    resourceWarnings,
+    runLoad,
+    shardUsers,
+  } = await loadModule();
   const thresholds = await checkedThresholds(options.threshold, options.defaultThresholds);
   let shard: ReturnType<typeof parseShard>;
   try {
@@ -422,9 +430,17 @@ async function loadCommand(options: LoadOptions, sessionsGiven: boolean): Promis
     ...(client.transport?.tls?.insecure ? { tls: { insecure: true } } : {}),
   });
   process.stderr.write(`${planLine}\n`);
+  const fileLimit = await softFileLimit();
+  const needed = shardUsers(sessions, shard).length + FILES_BESIDES_SESSIONS;
+  if (fileLimit !== undefined && needed > fileLimit)
+    process.stderr.write(
+      `agentwire: warning: ${needed - FILES_BESIDES_SESSIONS} sessions need about ${needed} file descriptors in this process (one per session), but ulimit -n allows ${fileLimit}: sessions beyond it fail with EMFILE; raise it first, e.g. \`ulimit -n 65536\`\n`,
+    );
+  let resourcesWarned = false;
   const terminal = process.stderr.isTTY === true;
   let lastLine = 0;
   let report: LoadReport;
+  const mint = tokenSource ? undefined : hs256Minter(jwtSecret);
   try {
     const outcome = await runLoad(plan, {
       token: tokenSource
@@ -435,10 +451,16 @@ async function loadCommand(options: LoadOptions, sessionsGiven: boolean): Promis
               throw notCheckedError(ErrorCode.AW_TOKEN_SOURCE, (error as Error).message);
             }
           }
-        : (user) => mintToken(jwtSecret, { sub: user, expiresInS: 3600 }),
+        : (user) => mint!(user, 3600),
       signal: controller.signal,
       onProgress: ({ phase, elapsedMs, started, planned, open, metrics }) => {
         const c = metrics.counters;
+        // Said at once, not only in the report: the rest of the run fails the same way.
+        if (!resourcesWarned && c.sessions_failed > 0) {
+          const warnings = resourceWarnings(metrics.failures);
+          resourcesWarned = warnings.length > 0;
+          for (const warning of warnings) process.stderr.write(`\nagentwire: ${warning}\n`);
+        }
         const line = `${phase} ${(elapsedMs / 1000).toFixed(1)} s  started ${started}/${planned}  open ${open}  runs ${c.runs_completed} ok ${c.runs_failed} failed`;
         if (terminal) {
           if (!options.json) process.stderr.write(`\r${line}   `);
@@ -483,6 +505,20 @@ async function loadCommand(options: LoadOptions, sessionsGiven: boolean): Promis
       `not one session could be opened to ${urls.join(', ')} (${Object.keys(report.failures)[0] ?? 'no reason recorded'}): check the URL and the JWT secret`,
     );
   return report.verdict === 'passed' ? ExitCode.ok : ExitCode.checkFailed;
+}
+
+/** Descriptors the process holds besides its sessions (stdio, the loader, the spawned server's pipes). */
+const FILES_BESIDES_SESSIONS = 64;
+
+/** This process's soft limit on open files (`ulimit -n`), where the system says it (Linux). */
+async function softFileLimit(): Promise<number | undefined> {
+  try {
+    const limits = await readFile('/proc/self/limits', 'utf8');
+    const soft = /^Max open files\s+(\d+)/m.exec(limits)?.[1];
+    return soft === undefined ? undefined : Number(soft);
+  } catch {
+    return undefined;
+  }
 }
 
 async function checkWritableDir(dir: string): Promise<void> {

@@ -2,7 +2,7 @@
  * JWT minting for test users. The suite needs valid tokens and every kind of invalid one that
  * R-2.2 names, so this module can also produce the broken variants on purpose.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { type JWTPayload, SignJWT } from 'jose';
 
 export interface MintOptions {
@@ -29,6 +29,23 @@ export async function mintToken(secret: string, options: MintOptions): Promise<s
   if (!options.omitExp) jwt.setExpirationTime(now + (options.expiresInS ?? 600));
   return jwt.sign(new TextEncoder().encode(secret));
 }
+
+/**
+ * Valid HS256 tokens for many users at once (a load run mints one per session): the same
+ * header and claims as `mintToken` (`iat`, `sub`, `exp`), the header encoded once and each token
+ * one synchronous HMAC, where `mintToken` imports the key through WebCrypto every time.
+ */
+export function hs256Minter(secret: string): (sub: string, expiresInS: number) => string {
+  const key = Buffer.from(secret, 'utf8');
+  const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  return (sub, expiresInS) => {
+    const now = Math.floor(Date.now() / 1000);
+    const signingInput = `${header}.${base64url(JSON.stringify({ iat: now - 1, sub, exp: now + expiresInS }))}`;
+    return `${signingInput}.${createHmac('sha256', key).update(signingInput).digest('base64url')}`;
+  };
+}
+
+const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
 /** An unsigned token (`alg: none`), the classic signature-bypass attack. */
 export function mintUnsignedToken(sub: string, expiresInS = 600): string {

@@ -152,8 +152,32 @@ const LOW_CONCURRENCY = 0.8;
 /** A generator this late on its schedule (p99, ms) measures its own delay too. */
 const LATE_SCHEDULE_MS = 100;
 
-function warningsOf(base: ReportBase, latency: Record<LatencyMetric, LatencySummary>): string[] {
+/** Failure reasons that say the generator's machine, not the server, ran out of something. */
+export function resourceWarnings(failures: ReadonlyMap<string, number>): string[] {
+  let outOfFiles = 0;
+  let outOfPorts = 0;
+  for (const [reason, count] of failures) {
+    if (reason.endsWith(': EMFILE') || reason.endsWith(': ENFILE')) outOfFiles += count;
+    if (reason.endsWith(': EADDRNOTAVAIL')) outOfPorts += count;
+  }
   const warnings: string[] = [];
+  if (outOfFiles)
+    warnings.push(
+      `${outOfFiles} sessions failed with EMFILE: this process ran out of file descriptors (each session holds one); raise the limit before the run, e.g. \`ulimit -n 65536\` (see \`ulimit -Hn\` for the most it may be)`,
+    );
+  if (outOfPorts)
+    warnings.push(
+      `${outOfPorts} sessions failed with EADDRNOTAVAIL: one source address ran out of ephemeral ports; spread the sessions with --local-address (e.g. --local-address 127.0.0.2 --local-address 127.0.0.3 on loopback)`,
+    );
+  return warnings;
+}
+
+function warningsOf(
+  base: ReportBase,
+  latency: Record<LatencyMetric, LatencySummary>,
+  failures: ReadonlyMap<string, number>,
+): string[] {
+  const warnings: string[] = resourceWarnings(failures);
   const { plan } = base;
   if (base.interrupted)
     warnings.push(
@@ -182,7 +206,7 @@ function finish(base: ReportBase, metrics: LoadMetrics, thresholds: readonly Thr
   });
   return {
     ...base,
-    warnings: warningsOf(base, latency),
+    warnings: warningsOf(base, latency, metrics.failures),
     latency_ms: latency,
     counters: { ...metrics.counters },
     failures: Object.fromEntries(metrics.failures),

@@ -154,7 +154,8 @@ function openSession(
       ...tlsConnectOptions(plan.transport?.tls),
       ...(plan.origin ? { origin: plan.origin } : {}),
       ...(plan.localAddress ? { localAddress: plan.localAddress } : {}),
-      handshakeTimeout: plan.handshakeTimeoutMs,
+      // No `handshakeTimeout`: readyTimer below covers the upgrade too (same deadline), and ws's
+      // own would add a timer and a socket timeout to every session.
       perMessageDeflate: false,
     });
     let frameHandler: FrameHandler | undefined;

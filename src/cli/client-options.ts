@@ -80,6 +80,13 @@ export function addClientOptions(command: Command): Command {
     );
 }
 
+/** The loud line a run with --insecure starts with (uncoloured; the caller colours it red). */
+export function insecureWarning(setup: ClientSetup): string | undefined {
+  return setup.transport?.tls?.insecure
+    ? "agentwire: warning: --insecure: the target's TLS certificate is not verified"
+    : undefined;
+}
+
 /** Reads and checks the client options: a usage error naming the fix for anything wrong. */
 export async function clientSetupOf(
   options: ClientCliOptions,

@@ -23,13 +23,13 @@ import {
 } from '../monitor/index.js';
 import { colours, writeFilesAtomically } from '../report/index.js';
 import { acquireTarget, planRun } from '../suite/index.js';
-import type { TierName } from '../tiers/index.js';
 import { redactUrl } from '../tiers/redact.js';
+import { clientSetupOf, insecureWarning } from './client-options.js';
 import { CliError, notCheckedError, usageError } from './errors.js';
-import { collect, parseHttpUrl, parsePositiveInt, parseTargetUrl, parseWholeNumber } from './options.js';
-import { addResolveOptions } from './resolve-options.js';
+import { parsePositiveInt, parseWholeNumber } from './options.js';
+import { addSuiteOptions, planOptionsOf, type SuiteCliOptions } from './suite-options.js';
 
-interface MonitorCliOptions {
+interface MonitorCliOptions extends SuiteCliOptions {
   every?: number;
   history?: string;
   webhook?: string;
@@ -37,22 +37,6 @@ interface MonitorCliOptions {
   durationRegression: number;
   durationMinMs: number;
   durationWindow: number;
-  target?: URL;
-  httpUrl?: URL;
-  jwtSecret?: string;
-  allowedOrigin?: string;
-  checks?: string;
-  pace?: string;
-  concurrency?: number;
-  timeout?: number;
-  profile: string;
-  fault: string[];
-  seed?: number;
-  config?: string;
-  tier?: string;
-  requireTier?: TierName;
-  fallback?: boolean;
-  allowSkip?: boolean;
 }
 
 /** A MonitorOptionError as commander's kind of argument error (exit 64 with the message). */
@@ -103,47 +87,8 @@ export function registerMonitorCommand(program: Command): void {
       'runs the duration median is taken over',
       parseWholeNumber('--duration-window', 1, 1000),
       DEFAULT_DURATION_THRESHOLDS.window,
-    )
-    .option(
-      '--target <url>',
-      'URL to check, skipping tier resolution: ws(s):// for AEP/1, http(s)://…/agent for --profile ag-ui',
-      parseTargetUrl,
-    )
-    .option(
-      '--jwt-secret <secret>',
-      'HS256 secret the target verifies tokens with (or env AGENTWIRE_JWT_SECRET)',
-    )
-    .option('--allowed-origin <url>', 'an Origin the target accepts; enables the Origin rejection checks')
-    .option(
-      '--http-url <url>',
-      'http(s) base URL for /health (default: derived from the target)',
-      parseHttpUrl('--http-url'),
-    )
-    .option('--checks <glob>', 'only checks whose id matches (as for run; keep each run short)')
-    .option('--pace <name>', 'execution profile (as for run)')
-    .option(
-      '--concurrency <n>',
-      'checks at once (overrides the profile)',
-      parseWholeNumber('--concurrency', 1, 1000),
-    )
-    .option(
-      '--timeout <ms>',
-      'per-check timeout in ms (overrides the profile)',
-      parsePositiveInt('--timeout'),
-    )
-    .option('--profile <name>', 'protocol profile: aep (WebSocket) or ag-ui (HTTP + SSE)', 'aep')
-    .option(
-      '--fault <name>',
-      'inject a deliberate bug into the in-process reference backend (repeatable)',
-      collect,
-      [],
-    )
-    .option(
-      '--seed <n>',
-      'seed for generated input (default: random, the same for every run)',
-      parseWholeNumber('--seed', 0, 2 ** 31 - 1),
     );
-  addResolveOptions(monitor).action(async (options: MonitorCliOptions) => {
+  addSuiteOptions(monitor).action(async (options: MonitorCliOptions) => {
     process.exitCode = await monitorFromCli(options);
   });
 
@@ -214,29 +159,13 @@ async function monitorFromCli(options: MonitorCliOptions): Promise<number> {
       throw error;
     }
   }
-  const plan = planRun({
-    protocol: options.profile as 'aep',
-    ...(options.target ? { target: options.target } : {}),
-    ...(options.httpUrl ? { httpUrl: options.httpUrl } : {}),
-    ...(options.jwtSecret ? { jwtSecret: options.jwtSecret } : {}),
-    ...(options.allowedOrigin ? { allowedOrigin: options.allowedOrigin } : {}),
-    ...(options.checks ? { checks: options.checks } : {}),
-    ...(options.pace === undefined ? {} : { pace: options.pace }),
-    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-    ...(options.timeout ? { timeoutMs: options.timeout } : {}),
-    ...(options.config ? { config: options.config } : {}),
-    ...(options.tier ? { tier: options.tier } : {}),
-    ...(options.requireTier ? { requireTier: options.requireTier } : {}),
-    ...(options.fallback === false ? { fallback: false } : {}),
-    allowSkip: Boolean(options.allowSkip),
-    ...(options.seed === undefined ? {} : { seed: options.seed }),
-    faults: options.fault,
-    cwd: process.cwd(),
-    env: process.env,
-  });
+  const client = await clientSetupOf(options, process.env);
+  const plan = planRun(planOptionsOf(options, client));
   const history = openHistory(options.history, 'write');
   const grey = colours(process.stderr).grey;
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const insecure = insecureWarning(client);
+  if (insecure) log(colours(process.stderr).red(insecure));
   const abort = new AbortController();
   const interrupt = () => {
     if (abort.signal.aborted) process.exit(ExitCode.interrupted);

@@ -7,43 +7,19 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { ErrorCode } from '../errors.js';
 import type { Reporter } from '../report/index.js';
-import { PROFILES } from '../runner/profile.js';
-import type { TierName } from '../tiers/index.js';
-import { addClientOptions, type ClientCliOptions, clientSetupOf } from './client-options.js';
+import { clientSetupOf, insecureWarning } from './client-options.js';
 import { CliError, usageError } from './errors.js';
 import { listChecks } from './list.js';
-import {
-  collect,
-  parseHttpUrl,
-  parseNonEmpty,
-  parsePositiveInt,
-  parseTargetUrl,
-  parseWholeNumber,
-} from './options.js';
-import { addResolveOptions } from './resolve-options.js';
+import { parseNonEmpty, parsePositiveInt, parseWholeNumber } from './options.js';
+import { addSuiteOptions, planOptionsOf, type SuiteCliOptions } from './suite-options.js';
 
-interface RunCliOptions extends ClientCliOptions {
-  target?: URL;
-  httpUrl?: URL;
-  allowedOrigin?: string;
+interface RunCliOptions extends SuiteCliOptions {
   reportDir: string;
-  checks?: string;
   list?: boolean;
   json?: boolean;
   minExecuted: number;
   maxUnsupported?: number;
   require?: string;
-  pace?: string;
-  concurrency?: number;
-  timeout?: number;
-  config?: string;
-  tier?: string;
-  requireTier?: TierName;
-  fallback?: boolean;
-  allowSkip?: boolean;
-  seed?: number;
-  fault: string[];
-  profile: string;
   repeat: number;
   minPassRate: number;
   reporter: string[];
@@ -65,34 +41,18 @@ function parsePassRate(value: string): number {
 }
 
 export function registerRunCommand(program: Command): void {
-  const run = program
-    .command('run')
-    .description(
-      'run the AEP/1 conformance suite against the resolved environment (the embedded reference backend by default) or --target',
-    )
-    .option(
-      '--target <url>',
-      'URL to check, skipping tier resolution: ws(s):// for AEP/1, http(s)://…/agent for --profile ag-ui',
-      parseTargetUrl,
-    )
-    .option(
-      '--allowed-origin <url>',
-      'an Origin the target accepts (the embedded backend is started allowing it too); enables the Origin rejection checks',
-    )
-    .option(
-      '--http-url <url>',
-      'http(s) base URL for /health (default: derived from the target)',
-      parseHttpUrl('--http-url'),
-    )
+  const run = addSuiteOptions(
+    program
+      .command('run')
+      .description(
+        'run the AEP/1 conformance suite against the resolved environment (the embedded reference backend by default) or --target',
+      ),
+  )
     .option(
       '--report-dir <dir>',
       'where report.json, junit.xml and report.html are written',
       parseNonEmpty('--report-dir', 'name a directory (the default is agentwire-report)'),
       'agentwire-report',
-    )
-    .option(
-      '--checks <glob>',
-      'only checks whose id matches, case-insensitive ("R-2.*", "R-5.1" = "R-5.1/*", "*,!R-6.4/*" excludes)',
     )
     .option('--list', 'list the checks with rule, title and required capabilities, then exit')
     .option('--json', 'print the report as JSON on stdout (progress stays on stderr)')
@@ -112,28 +72,6 @@ export function registerRunCommand(program: Command): void {
       'exit 2 unless every check whose id matches was executed (e.g. "R-5.*,scenario/*")',
     )
     .option(
-      '--pace <name>',
-      `execution profile: ${Object.keys(PROFILES).join(', ')} (default: the one the resolved tier calls for)`,
-    )
-    .option(
-      '--concurrency <n>',
-      'checks at once (overrides the profile)',
-      parseWholeNumber('--concurrency', 1, 1000),
-    )
-    .option(
-      '--timeout <ms>',
-      'per-check timeout in ms (overrides the profile)',
-      parsePositiveInt('--timeout'),
-    )
-    .option('--profile <name>', 'protocol profile: aep (WebSocket) or ag-ui (HTTP + SSE)', 'aep')
-    .option(
-      '--fault <name>',
-      'inject a deliberate bug into the in-process reference backend (repeatable; see "agentwire faults")',
-      collect,
-      [],
-    )
-    .option('--seed <n>', 'seed for generated input such as fuzzed frames (default: random)', parseSeed)
-    .option(
       '--repeat <n>',
       'run the checks n times against one target, fresh sessions each time; report.json gains "stability"',
       parseWholeNumber('--repeat', 1, 10_000),
@@ -151,7 +89,7 @@ export function registerRunCommand(program: Command): void {
       parseReporter,
       [],
     );
-  addResolveOptions(addClientOptions(run)).action(async (options: RunCliOptions) => {
+  run.action(async (options: RunCliOptions) => {
     process.exitCode = await runFromCli(options);
   });
 }
@@ -182,29 +120,10 @@ async function runFromCli(options: RunCliOptions): Promise<number> {
   } = reporting;
   const client = await clientSetupOf(options, process.env);
   const plan = planRun({
-    ...(client.tokenSource ? { tokenSource: client.tokenSource } : {}),
-    ...(client.transport ? { transport: client.transport } : {}),
-    protocol: options.profile as 'aep',
-    ...(options.target ? { target: options.target } : {}),
-    ...(options.httpUrl ? { httpUrl: options.httpUrl } : {}),
-    ...(options.jwtSecret ? { jwtSecret: options.jwtSecret } : {}),
-    ...(options.allowedOrigin ? { allowedOrigin: options.allowedOrigin } : {}),
-    ...(options.checks ? { checks: options.checks } : {}),
+    ...planOptionsOf(options, client),
     minExecuted: options.minExecuted,
     ...(options.maxUnsupported === undefined ? {} : { maxUnsupported: options.maxUnsupported }),
     ...(options.require ? { require: options.require } : {}),
-    ...(options.pace === undefined ? {} : { pace: options.pace }),
-    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-    ...(options.timeout ? { timeoutMs: options.timeout } : {}),
-    ...(options.config ? { config: options.config } : {}),
-    ...(options.tier ? { tier: options.tier } : {}),
-    ...(options.requireTier ? { requireTier: options.requireTier } : {}),
-    ...(options.fallback === false ? { fallback: false } : {}),
-    allowSkip: Boolean(options.allowSkip),
-    ...(options.seed === undefined ? {} : { seed: options.seed }),
-    faults: options.fault,
-    cwd: process.cwd(),
-    env: process.env,
   });
   try {
     await ensureWritableDir(options.reportDir);
@@ -213,10 +132,8 @@ async function runFromCli(options: RunCliOptions): Promise<number> {
     throw error;
   }
   const grey = colours(process.stderr).grey;
-  if (client.transport?.tls?.insecure)
-    process.stderr.write(
-      `${colours(process.stderr).red("agentwire: warning: --insecure: the target's TLS certificate is not verified")}\n`,
-    );
+  const insecure = insecureWarning(client);
+  if (insecure) process.stderr.write(`${colours(process.stderr).red(insecure)}\n`);
   const abort = new AbortController();
   const interrupt = () => {
     if (abort.signal.aborted) process.exit(130);
@@ -280,12 +197,4 @@ function extraReporters(
         }),
       ]
     : [];
-}
-
-function parseSeed(value: string): number {
-  const seed = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(seed) || seed >= 2 ** 31) {
-    throw new InvalidArgumentError(`--seed must be an integer from 0 to ${2 ** 31 - 1}, got "${value}"`);
-  }
-  return seed;
 }

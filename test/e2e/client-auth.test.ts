@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { exportJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORRECTNESS_THRESHOLDS, cli, type ServedBackend, serve } from '../support/cli.js';
@@ -331,6 +332,47 @@ describe('agentwire run/load against a JWKS + TLS deployment (built CLI)', () =>
     });
     expectNoSecrets({ stdout: result.stdout, stderr: result.stderr, 'load.json': readFileSync(out, 'utf8') });
   }, 180_000);
+
+  it('monitor takes the same options: a run against the JWKS + TLS deployment is recorded as passed', async () => {
+    const history = path('monitor.sqlite');
+    const result = await cli([
+      'monitor',
+      '--every',
+      '1s',
+      '--runs',
+      '1',
+      '--history',
+      history,
+      '--target',
+      wssUrl,
+      '--ca',
+      certPath,
+      ...keyOptions(),
+      '--header',
+      `X-Gateway-Key: ${GATEWAY_SECRET}`,
+      '--checks',
+      'R-2.2/*,R-3.1/*',
+    ]);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    const db = new Database(history, { readonly: true });
+    try {
+      const runs = db.prepare('SELECT verdict, executed, failed FROM runs').all() as {
+        verdict: string;
+        executed: number;
+        failed: number;
+      }[];
+      expect(runs).toHaveLength(1);
+      expect(runs[0]).toMatchObject({ verdict: 'PASSED', failed: 0 });
+      expect(runs[0]!.executed).toBeGreaterThan(5);
+    } finally {
+      db.close();
+    }
+    expectNoSecrets({
+      stdout: result.stdout,
+      stderr: result.stderr,
+      history: readFileSync(history, 'latin1'),
+    });
+  }, 120_000);
 
   it('run with --token-command passes; checks that need a token it cannot make are unsupported with the reason', async () => {
     // A stand-in identity provider: signs RS256 with node:crypto, logs each user it is asked for.

@@ -42,8 +42,14 @@ function serve() {
       if (url && output.includes('Ctrl+C'))
         resolve({
           wsUrl: url,
-          kill: () => (child.kill('SIGKILL'), exited),
-          stop: () => (child.kill('SIGTERM'), exited),
+          kill: () => {
+            child.kill('SIGKILL');
+            return exited;
+          },
+          stop: () => {
+            child.kill('SIGTERM');
+            return exited;
+          },
         });
     });
     void exited.then((code) => reject(new Error(`serve exited ${code}: ${output}`)));

@@ -37,7 +37,7 @@ export function memoryStorage(faults: FaultSet): EmbeddedCluster {
   return {
     store: new MemoryEventStore(faults),
     bus: new LocalEventBus(faults),
-    limiter: new MemoryRunLimiter(faults),
+    limiter: new MemoryRunLimiter(),
     leases: new MemoryInstanceLeases(),
   };
 }

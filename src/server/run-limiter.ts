@@ -5,7 +5,6 @@
  * still gets `rate_limited` at the limit.
  */
 import type { Redis } from 'ioredis';
-import { FaultSet } from './faults.js';
 
 export interface RunLimiter {
   /** Takes a slot for the run unless the user already holds `limit`; false means rate_limited. */
@@ -16,8 +15,6 @@ export interface RunLimiter {
 
 export class MemoryRunLimiter implements RunLimiter {
   private readonly held = new Map<string, Set<string>>();
-
-  constructor(private readonly faults: FaultSet = FaultSet.none) {}
 
   async tryAcquire(userId: string, runId: string, limit: number): Promise<boolean> {
     const runs = this.held.get(userId) ?? new Set<string>();

@@ -10,14 +10,13 @@ import {
   type LoadedConfig,
   loadConfig,
   SERVICE_NAMES,
-  TIER_NAMES,
   validateConfig,
 } from '../config/index.js';
 import type { TierContext } from './context.js';
 import { DecisionLog } from './decision-log.js';
 import { resolveDockerTier } from './docker/docker-tier.js';
 import { type EnvVariables, environmentVariables, type ResolvedService } from './env-variables.js';
-import { TierErrorCode, tierError } from './errors.js';
+import { TierErrorCode } from './errors.js';
 import { resolveLocalTier } from './local/local-tier.js';
 import { profileFor, type TierProfile } from './profiles.js';
 import { resolveStagingTier } from './staging/staging-tier.js';

@@ -29,6 +29,7 @@ async function validators() {
 }
 
 function manifestOf(stdout: string) {
+  // biome-ignore lint/suspicious/noExplicitAny: a manifest is walked deep and checked by value against the expected shape
   return parseAllDocuments(stdout).map((document) => document.toJS()) as Array<Record<string, any>>;
 }
 

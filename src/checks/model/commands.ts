@@ -754,13 +754,6 @@ export function burstCommands(users: number): fc.Arbitrary<Command>[] {
   const burst = fc
     .tuple(conn, fc.array(burstItem, { minLength: 2, maxLength: 7 }), slot)
     .map(([c, items, t]) => new BurstCommand(c, items, t));
-  return [
-    ...politeCommands(users),
-    fc
-      .tuple(conn, fc.array(burstItem, { minLength: 2, maxLength: 7 }), slot)
-      .map(([c, items, t]) => new BurstCommand(c, items, t)),
-    fc
-      .tuple(conn, fc.array(burstItem, { minLength: 2, maxLength: 7 }), slot)
-      .map(([c, items, t]) => new BurstCommand(c, items, t)),
-  ];
+  // Listed twice: bursts are drawn twice as often as any one polite action.
+  return [...politeCommands(users), burst, burst];
 }

@@ -149,7 +149,7 @@ export const crashChecks: Check[] = [
     requires: ['resume', 'scenarios'],
     timeoutMs: 25_000,
     async run(context) {
-      const { instance, user, doomed, watcher } = await crashScene(context);
+      const { instance, doomed, watcher } = await crashScene(context);
       const limit = (await watcher.ready()).limits.max_inflight_runs;
       const acks = [];
       for (let index = 0; index < limit; index++)

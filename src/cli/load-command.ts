@@ -275,8 +275,17 @@ async function k8sCommand(options: K8sCommandOptions, loadArgs: string[]): Promi
   return ExitCode.ok;
 }
 
-/** The load module is loaded when a load command runs: `agentwire run` never pays for it. */
-const loadModule = () => import('../load/index.js');
+/**
+ * The load module is loaded when a load command runs: `agentwire run` never pays for it. A run
+ * loads its parts without the shard merge (and its zod schemas): less for the generator to carry.
+ */
+const loadModule = async () => ({
+  ...(await import('../load/load-run.js')),
+  ...(await import('../load/load-report.js')),
+  ...(await import('../load/load-html.js')),
+  ...(await import('../load/thresholds.js')),
+});
+const mergeModule = () => import('../load/load-merge.js');
 
 async function checkedThresholds(given: readonly string[], withDefaults: boolean): Promise<Threshold[]> {
   const { thresholdsOf, ThresholdError } = await loadModule();
@@ -552,7 +561,7 @@ async function mergeCommand(
   files: string[],
   options: Pick<LoadOptions, 'threshold' | 'defaultThresholds' | 'out' | 'reportDir' | 'json'>,
 ): Promise<number> {
-  const { MergeError, mergeLoadReports } = await loadModule();
+  const { MergeError, mergeLoadReports } = await mergeModule();
   const thresholds = await checkedThresholds(options.threshold, options.defaultThresholds);
   const contents = await Promise.all(
     files.map(async (name) => {

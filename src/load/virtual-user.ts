@@ -8,7 +8,9 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { type ClientTransport, tlsConnectOptions } from '../client/transport.js';
-import { type Scenario, SUBPROTOCOL } from '../protocol/index.js';
+// The constant alone: protocol/index.js would bring the frame schemas (zod) into every load run.
+import { SUBPROTOCOL } from '../protocol/constants.js';
+import type { Scenario } from '../protocol/index.js';
 import type { LoadMetrics } from './metrics.js';
 
 export interface VirtualUserPlan {
@@ -158,6 +160,8 @@ function openSession(
       // own would add a timer and a socket timeout to every session.
       perMessageDeflate: false,
     });
+    // The session lives on for its hold; its token need not (thousands of them add up).
+    plan.token = '';
     let frameHandler: FrameHandler | undefined;
     let closeHandler: (() => void) | undefined;
     let ready = false;

@@ -4,9 +4,6 @@
 // only worth something when both clients did the same work: each round prints, for both,
 // sessions completed, events received and peak open sessions, and a round where they differ by
 // more than 1% is left out of the ratios (no ratio at all when no round is left).
-// Above 5,000 sessions both clients spread their sessions over several loopback source
-// addresses (127.0.0.2, 127.0.0.3, …), so neither runs short of ephemeral ports (rounds follow
-// one another while the last round's ports sit in TIME_WAIT).
 // The ramp starts at most 300 sessions a second (10 s for 3,000, 34 s for 10,000) and the hold
 // lasts at least the ramp, so every session is open at once: faster, the reference backend's
 // accept queue overflows on a busy 2-core machine and its resets make the clients' work differ.
@@ -30,12 +27,22 @@ const RAMP_PER_S = 300;
 const rampMsOf = (sessions) =>
   Number(process.env.RAMP_MS ?? Math.max(10_000, Math.ceil((sessions / RAMP_PER_S) * 1000)));
 const holdMsOf = (sessions) => Number(process.env.HOLD_MS ?? Math.max(20_000, rampMsOf(sessions)));
-const SESSIONS_PER_ADDRESS = 5000;
-/** The same source addresses for both clients: none below 5,000 sessions, else one per 5,000. */
-const localAddresses = (sessions) =>
-  sessions <= SESSIONS_PER_ADDRESS
-    ? []
-    : Array.from({ length: Math.ceil(sessions / SESSIONS_PER_ADDRESS) }, (_, i) => `127.0.0.${i + 2}`);
+// One source address has about 28,000 ephemeral ports towards one server address, and on loopback
+// connect() may reuse a port a closed session left in TIME_WAIT: up to 20,000 sessions use the
+// default address. Above that, each client run spreads its sessions over source addresses no
+// earlier run used (127.0.R.2, 127.0.R.3, … for run R): a port bound with --local-address may
+// not be one still in TIME_WAIT, so addresses shared between runs would make whichever client
+// comes second pay for the first one's ports.
+const SESSIONS_PER_ADDRESS = 20_000;
+let clientRuns = 0;
+const localAddresses = (sessions) => {
+  if (sessions <= SESSIONS_PER_ADDRESS) return [];
+  const subnet = 1 + (clientRuns++ % 250);
+  return Array.from(
+    { length: Math.ceil(sessions / SESSIONS_PER_ADDRESS) + 1 },
+    (_, i) => `127.0.${subnet}.${i + 2}`,
+  );
+};
 
 async function serve() {
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--log-level', 'error'], {
@@ -55,6 +62,7 @@ async function serve() {
 }
 
 async function agentwire(url, sessions) {
+  const addresses = localAddresses(sessions);
   const { stdout } = await run(
     process.execPath,
     [
@@ -74,7 +82,7 @@ async function agentwire(url, sessions) {
       '60000',
       '--json',
       '--no-default-thresholds',
-      ...localAddresses(sessions).flatMap((address) => ['--local-address', address]),
+      ...addresses.flatMap((address) => ['--local-address', address]),
     ],
     { maxBuffer: 256 * 2 ** 20, timeout: 600_000 },
   ).catch((error) => ({ stdout: error.stdout }));
@@ -149,7 +157,8 @@ try {
         if (c.failed) console.error(`    ${name} failures: ${JSON.stringify(c.failures)}`);
       if (same) rows.push(pair);
     }
-    const plan = `${sessions} sessions (ramp ${rampMsOf(sessions)} ms, hold ${holdMsOf(sessions)} ms, 1 run${localAddresses(sessions).length ? `, ${localAddresses(sessions).length} source addresses` : ''})`;
+    const addresses = Math.ceil(sessions / SESSIONS_PER_ADDRESS) + 1;
+    const plan = `${sessions} sessions (ramp ${rampMsOf(sessions)} ms, hold ${holdMsOf(sessions)} ms, 1 run${sessions > SESSIONS_PER_ADDRESS ? `, ${addresses} fresh source addresses per client run` : ''})`;
     if (!rows.length) {
       console.log(
         `load cost, ${plan}: no ratio — in no round did both clients complete the same sessions, receive the same events and hold the same peak of open sessions (see the rounds above)`,

@@ -135,13 +135,40 @@ interface ThreadState {
 
 type FrameHandler = (frame: Frame, receivedAtMs: number) => void;
 
-interface OpenSession {
-  send(frame: Frame): void;
+const ignoreFrame: FrameHandler = () => {};
+const ignoreClose = () => {};
+
+/**
+ * An open session: methods on a class, not closures per session, because thousands of them stay
+ * open through their hold and each closure is memory the generator carries.
+ */
+class OpenSession {
   /** Every frame after `ready` goes to the current handler, synchronously, in arrival order. */
-  onFrame(handler: FrameHandler): void;
-  onClose(handler: () => void): void;
-  isOpen(): boolean;
-  close(): void;
+  frameHandler: FrameHandler = ignoreFrame;
+  closeHandler: () => void = ignoreClose;
+
+  constructor(private readonly socket: WebSocket) {}
+
+  send(frame: Frame): void {
+    this.socket.send(JSON.stringify(frame));
+  }
+
+  onFrame(handler: FrameHandler): void {
+    this.frameHandler = handler;
+  }
+
+  onClose(handler: () => void): void {
+    this.closeHandler = handler;
+  }
+
+  isOpen(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  close(): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.close(1000);
+    else this.socket.terminate();
+  }
 }
 
 function openSession(
@@ -162,21 +189,28 @@ function openSession(
     });
     // The session lives on for its hold; its token need not (thousands of them add up).
     plan.token = '';
-    let frameHandler: FrameHandler | undefined;
-    let closeHandler: (() => void) | undefined;
+    const session = new OpenSession(socket);
     let ready = false;
-    const giveUp = (reason: string | undefined) => {
-      if (ready) return;
+    // Both dropped once the session is ready or given up, so its hold carries neither.
+    let readyTimer: NodeJS.Timeout | undefined;
+    let unregister: (() => void) | undefined;
+    const settle = () => {
       ready = true;
       clearTimeout(readyTimer);
-      unregister();
+      unregister?.();
+      readyTimer = undefined;
+      unregister = undefined;
+    };
+    const giveUp = (reason: string | undefined) => {
+      if (ready) return;
+      settle();
       // A session cut short by an interruption is not the server's failure.
       if (reason !== undefined && !stop.aborted) metrics.fail('sessions_failed', reason);
       socket.terminate();
       resolve(undefined);
     };
-    const readyTimer = setTimeout(() => giveUp('no ready in time'), plan.handshakeTimeoutMs);
-    const unregister = stop.onStop(() => giveUp(undefined));
+    readyTimer = setTimeout(() => giveUp('no ready in time'), plan.handshakeTimeoutMs);
+    unregister = stop.onStop(() => giveUp(undefined));
     socket.once('unexpected-response', (_request, response) =>
       giveUp(`handshake answered ${response.statusCode}`),
     );
@@ -186,7 +220,7 @@ function openSession(
       giveUp(`closed ${code} before ready`);
       if (open) metrics.sessionClosed();
       open = false;
-      closeHandler?.();
+      session.closeHandler();
     });
     socket.on('message', (data, isBinary) => {
       const receivedAtMs = Date.now();
@@ -200,10 +234,8 @@ function openSession(
       }
       if (!ready) {
         if (frame.type !== 'ready') return giveUp(`first frame was ${String(frame.type)}, not ready`);
-        ready = true;
+        settle();
         open = true;
-        clearTimeout(readyTimer);
-        unregister();
         metrics.recordMs('handshake_ready', performance.now() - measuredFrom);
         metrics.count('sessions_opened');
         metrics.sessionOpened();
@@ -211,22 +243,8 @@ function openSession(
         return;
       }
       if (frame.type === 'error') metrics.count('error_frames');
-      frameHandler?.(frame, receivedAtMs);
+      session.frameHandler(frame, receivedAtMs);
     });
-    const session: OpenSession = {
-      send: (frame) => socket.send(JSON.stringify(frame)),
-      onFrame: (handler) => {
-        frameHandler = handler;
-      },
-      onClose: (handler) => {
-        closeHandler = handler;
-      },
-      isOpen: () => socket.readyState === WebSocket.OPEN,
-      close: () => {
-        if (socket.readyState === WebSocket.OPEN) socket.close(1000);
-        else socket.terminate();
-      },
-    };
   });
 }
 
@@ -252,8 +270,8 @@ function runOnce(
       done = true;
       clearTimeout(timer);
       unregister();
-      session.onFrame(() => {});
-      session.onClose(() => {});
+      session.onFrame(ignoreFrame);
+      session.onClose(ignoreClose);
       if (failure) metrics.fail('runs_failed', failure);
       resolve();
     };

@@ -87,7 +87,14 @@ try {
           ...servers.flatMap((server) => ['--target', server.ws]),
           ...['--jwt-secret', secret, '--sessions', String(SESSIONS)],
           ...['--ramp-ms', String(RAMP_MS), '--hold-ms', String(HOLD_MS), '--handshake-timeout-ms', '60000'],
-          ...['--shard', `${index + 1}/${PROCESSES}`, '--run-tag', runTag, '--out', join(dir, `shard-${index + 1}.json`)],
+          ...[
+            '--shard',
+            `${index + 1}/${PROCESSES}`,
+            '--run-tag',
+            runTag,
+            '--out',
+            join(dir, `shard-${index + 1}.json`),
+          ],
           ...Array.from({ length: ADDRESSES_PER_SHARD }, (_, a) => [
             '--local-address',
             `127.0.0.${2 + index * ADDRESSES_PER_SHARD + a}`,
@@ -100,9 +107,15 @@ try {
   );
   const elapsed = Date.now() - started;
   const files = Array.from({ length: PROCESSES }, (_, index) => join(dir, `shard-${index + 1}.json`));
-  await run(process.execPath, [cli, 'load', 'merge', ...files, '--out', join(dir, 'load.json'), '--no-default-thresholds']).catch(
-    (error) => error,
-  );
+  await run(process.execPath, [
+    cli,
+    'load',
+    'merge',
+    ...files,
+    '--out',
+    join(dir, 'load.json'),
+    '--no-default-thresholds',
+  ]).catch((error) => error);
   const merged = JSON.parse(await readFile(join(dir, 'load.json'), 'utf8'));
   const reports = await Promise.all(files.map(async (file) => JSON.parse(await readFile(file, 'utf8'))));
   // The merged timeline adds the shards' open sessions second by second: a peak they held together.
@@ -125,7 +138,8 @@ try {
       `  shard ${index + 1}: ${report.counters.sessions_opened} opened, peak ${report.peak_open_sessions} open, generator ${(report.generator.cpu_ms / 1000).toFixed(1)} s CPU, peak RSS ${report.generator.peak_rss_mb} MiB`,
     ),
   );
-  for (const shard of shards) if (shard instanceof Error && shard.code !== 1) console.error(shard.stderr ?? shard.message);
+  for (const shard of shards)
+    if (shard instanceof Error && shard.code !== 1) console.error(shard.stderr ?? shard.message);
 } finally {
   clearInterval(poll);
   clearInterval(loadSampler);

@@ -133,11 +133,10 @@ try {
   console.log(
     `  handshake_ready p99 ${merged.latency_ms.handshake_ready.p99} ms, run p99 ${merged.latency_ms.run.p99} ms, schedule_lag p99 ${merged.latency_ms.schedule_lag.p99} ms`,
   );
-  reports.forEach((report, index) =>
+  for (const [index, report] of reports.entries())
     console.log(
       `  shard ${index + 1}: ${report.counters.sessions_opened} opened, peak ${report.peak_open_sessions} open, generator ${(report.generator.cpu_ms / 1000).toFixed(1)} s CPU, peak RSS ${report.generator.peak_rss_mb} MiB`,
-    ),
-  );
+    );
   for (const shard of shards)
     if (shard instanceof Error && shard.code !== 1) console.error(shard.stderr ?? shard.message);
 } finally {

@@ -7,7 +7,7 @@
 // cache folder outside it (~/.cache/agentwire/anchors, or AGENTWIRE_ANCHORS_DIR) and reused.
 // Not part of CI or `npm test`.
 // Usage: node bench/anchors.mjs [SESSIONS] [ROUNDS]   (default 3000 1; env RAMP_MS, HOLD_MS)
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, statfs, writeFile } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import { homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { serveReference } from './serve.mjs';
 
 const run = promisify(execFile);
 // The last Artillery 2.0.x that runs on Node 20 (later ones ask for Node ≥ 22.13).
@@ -90,23 +91,6 @@ function hs256(sub) {
   const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const input = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ iat: now - 1, sub, exp: now + 3600 })}`;
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
-}
-
-async function serve() {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--log-level', 'error'], {
-    env: { ...process.env, AGENTWIRE_JWT_SECRET: secret },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  let output = '';
-  const url = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /websocket\s+(ws:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
-  });
-  return { url, stop: () => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')) };
 }
 
 /** Runs a command under GNU time: its stdout, CPU ms (user + system) and peak RSS in MiB. */
@@ -247,7 +231,7 @@ const sameWork = (a, b) =>
 
 const bin = await artillery();
 const workDir = await mkdtemp(join(tmpdir(), 'agentwire-anchors-'));
-const server = await serve();
+const server = await serveReference(secret);
 const clients = {
   artillery: (url) => artilleryClient(url, bin, workDir),
   agentwire,

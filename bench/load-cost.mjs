@@ -10,12 +10,13 @@
 // Usage: node bench/load-cost.mjs [SESSIONS,…] [ROUNDS]   (default 3000 3; env RAMP_MS, HOLD_MS)
 // Each session takes a file descriptor in the client and one in the server: ulimit -n must
 // exceed the largest SESSIONS (e.g. `ulimit -n 65536` before a 20,000-session run).
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { serveReference } from './serve.mjs';
 
 const run = promisify(execFile);
 const cli = join(import.meta.dirname, '../dist/cli.js');
@@ -43,23 +44,6 @@ const localAddresses = (sessions) => {
     (_, i) => `127.0.${subnet}.${i + 2}`,
   );
 };
-
-async function serve() {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--log-level', 'error'], {
-    env: { ...process.env, AGENTWIRE_JWT_SECRET: secret },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  let output = '';
-  const url = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /websocket\s+(ws:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
-  });
-  return { url, stop: () => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')) };
-}
 
 async function agentwire(url, sessions) {
   const addresses = localAddresses(sessions);
@@ -134,7 +118,7 @@ const sameWork = (a, b) =>
   within(a.completed, b.completed) && within(a.events, b.events) && within(a.peak, b.peak);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const spread = (xs) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
-const server = await serve();
+const server = await serveReference(secret);
 try {
   // The server's JIT warmed once, for both clients alike.
   await bareClient(server.url, 500);

@@ -8,13 +8,14 @@
 // It prints the peak of open sessions as the servers count them (their /health, summed, polled
 // every 250 ms), the merged report's counters and failures, and each shard's CPU time and peak RSS.
 // Usage: node bench/load-max.mjs [SESSIONS] [PROCESSES]   (env RAMP_MS, default 60000; HOLD_MS)
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { serveReference } from './serve.mjs';
 
 const run = promisify(execFile);
 const cli = join(import.meta.dirname, '../dist/cli.js');
@@ -35,25 +36,7 @@ if (perProcess + 100 > fileLimit) {
   process.exit(1);
 }
 
-async function serve() {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--log-level', 'error'], {
-    env: { ...process.env, AGENTWIRE_JWT_SECRET: secret },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  let output = '';
-  const [ws, health] = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const ws = /websocket\s+(ws:\/\/\S+)/.exec(output);
-      const health = /health\s+(http:\/\/\S+)/.exec(output);
-      if (ws && health) resolve([ws[1], health[1]]);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
-  });
-  return { ws, health, stop: () => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')) };
-}
-
-const servers = await Promise.all(Array.from({ length: PROCESSES }, serve));
+const servers = await Promise.all(Array.from({ length: PROCESSES }, () => serveReference(secret)));
 const dir = await mkdtemp(join(tmpdir(), 'agentwire-load-max-'));
 const runTag = randomBytes(4).toString('hex');
 let peakServers = 0;
@@ -84,7 +67,7 @@ try {
         [
           cli,
           'load',
-          ...servers.flatMap((server) => ['--target', server.ws]),
+          ...servers.flatMap((server) => ['--target', server.url]),
           ...['--jwt-secret', secret, '--sessions', String(SESSIONS)],
           ...['--ramp-ms', String(RAMP_MS), '--hold-ms', String(HOLD_MS), '--handshake-timeout-ms', '60000'],
           ...[

@@ -1,13 +1,14 @@
 // AEP/1 §7's targets for the reference backend, measured by `agentwire load`, and what the
 // generator itself costs: the same 1,000 concurrent sessions driven by a bare `ws` client that
 // keeps only timestamps (the baseline), against the same warmed-up server, in the same run.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
+import { serveReference } from './serve.mjs';
 
 const run = promisify(execFile);
 const cli = join(import.meta.dirname, '../dist/cli.js');
@@ -15,23 +16,6 @@ const secret = randomBytes(24).toString('hex');
 const SESSIONS = 1000;
 const RAMP_MS = 2000;
 const HOLD_MS = RAMP_MS + 500;
-
-async function serve() {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--log-level', 'error'], {
-    env: { ...process.env, AGENTWIRE_JWT_SECRET: secret },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  let output = '';
-  const url = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /websocket\s+(ws:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
-  });
-  return { url, stop: () => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')) };
-}
 
 async function agentwireLoad(args) {
   const { stdout } = await run(
@@ -84,7 +68,7 @@ async function bareWs(url) {
   return { handshakeP99: p(handshake, 0.99), deliveryP99: p(delivery, 0.99) };
 }
 
-const server = await serve();
+const server = await serveReference(secret);
 try {
   // Warm the server's JIT once, for both clients alike.
   await agentwireLoad([

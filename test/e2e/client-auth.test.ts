@@ -4,7 +4,6 @@
  * (a self-signed certificate made by openssl), reached over wss:// with the options a real
  * deployment needs: --jwt-private-key, --token-command, --header, --ca, --insecure.
  */
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -15,6 +14,7 @@ import Database from 'better-sqlite3';
 import { exportJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORRECTNESS_THRESHOLDS, cli, type ServedBackend, serve } from '../support/cli.js';
+import { selfSignedCertificate } from '../support/tls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'aw-client-auth-'));
 const ISSUER = 'https://idp.example';
@@ -41,34 +41,8 @@ function path(name: string): string {
   return join(dir, name);
 }
 
-function makeCertificate(): void {
-  certPath = path('cert.pem');
-  const tlsKeyPath = path('tls-key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      tlsKeyPath,
-      '-out',
-      certPath,
-    ],
-    { stdio: 'ignore' },
-  );
-}
-
 beforeAll(async () => {
-  makeCertificate();
+  certPath = selfSignedCertificate(dir, 'tls-key.pem').certPath;
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   keyPath = path('signing-key.pem');

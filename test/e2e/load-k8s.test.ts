@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { CLI, cli, serve } from '../support/cli.js';
+import { CLI, CORRECTNESS_THRESHOLDS, cli, serve } from '../support/cli.js';
 
 const run = promisify(execFile);
 const SECRET = 'load-k8s-secret-0123456789abcdef';
@@ -158,15 +158,7 @@ describe('agentwire load k8s', () => {
         '45',
         '--ramp-ms',
         '500',
-        '--no-default-thresholds',
-        '--threshold',
-        'sessions_failed==0',
-        '--threshold',
-        'runs_failed==0',
-        '--threshold',
-        'seq_violations==0',
-        '--threshold',
-        'foreign_events==0',
+        ...CORRECTNESS_THRESHOLDS,
       ]);
       expect(printed.code, printed.stderr).toBe(0);
       const [, job, merge] = manifestOf(printed.stdout);

@@ -3,9 +3,8 @@
  * JWKS that rotates), issuer and audience checked, wss:// with a certificate made here by
  * openssl. Connections use plain `ws` with the test's CA, as any client would.
  */
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,39 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type RunningServer, startServer } from '../../src/server/index.js';
 import { cli, serve } from '../support/cli.js';
+import { selfSignedCertificate } from '../support/tls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'aw-pk-'));
 const ISSUER = 'https://idp.example';
 const AUDIENCE = 'agentwire-test';
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A self-signed certificate for 127.0.0.1 and localhost. */
-function makeCertificate(): { cert: string; key: string; certPath: string; keyPath: string } {
-  const certPath = join(dir, 'cert.pem');
-  const keyPath = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8'), certPath, keyPath };
-}
 
 interface SigningKey {
   kid: string;
@@ -96,7 +68,7 @@ function handshake(url: string, token: string, ca: string): Promise<{ user?: str
 }
 
 describe('public-key tokens over wss:// (the reference backend)', () => {
-  const certificate = makeCertificate();
+  const certificate = selfSignedCertificate(dir);
   let jwks: Server;
   let jwksUrl: string;
   let published: JWK[] = [];
@@ -168,7 +140,7 @@ describe('public-key tokens over wss:// (the reference backend)', () => {
 
 describe('agentwire serve with --jwt-public-key and --tls-cert (built CLI)', () => {
   it('serves wss:// verifying EdDSA tokens with a PEM key, and refuses bad options with exit 64', async () => {
-    const certificate = makeCertificate();
+    const certificate = selfSignedCertificate(dir);
     const key = await signingKey('ed', 'EdDSA');
     const publicKeyPath = join(dir, 'ed.pub.pem');
     const { publicKey } = { publicKey: key.privateKey };

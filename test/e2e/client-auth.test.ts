@@ -124,6 +124,18 @@ function keyFragments(): string[] {
     .slice(1, 6);
 }
 
+/** Everything a `run` wrote: its output and its three reports. */
+function writtenByRun(result: { stdout: string; stderr: string }, reportDir: string): Record<string, string> {
+  const report = (name: string) => readFileSync(join(reportDir, name), 'utf8');
+  return {
+    stdout: result.stdout,
+    stderr: result.stderr,
+    'report.json': report('report.json'),
+    'junit.xml': report('junit.xml'),
+    'report.html': report('report.html'),
+  };
+}
+
 function expectNoSecrets(texts: Record<string, string>): void {
   for (const [where, text] of Object.entries(texts)) {
     expect(text, `${where} contains a JWT`).not.toMatch(/eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}/);
@@ -161,13 +173,7 @@ describe('agentwire run/load against a JWKS + TLS deployment (built CLI)', () =>
     expect(report.target.tls).toEqual({ insecure: false, ca: true });
     expect(report.target.headers).toEqual(['X-Gateway-Key']);
     expect(result.stdout).toContain(`auth RS256 private key (kid ${KID}) · TLS verified with --ca`);
-    expectNoSecrets({
-      stdout: result.stdout,
-      stderr: result.stderr,
-      'report.json': readFileSync(join(reportDir, 'report.json'), 'utf8'),
-      'junit.xml': readFileSync(join(reportDir, 'junit.xml'), 'utf8'),
-      'report.html': readFileSync(join(reportDir, 'report.html'), 'utf8'),
-    });
+    expectNoSecrets(writtenByRun(result, reportDir));
   }, 180_000);
 
   it('a failed check keeps its evidence, and the evidence carries no token, key or header value', async () => {
@@ -196,13 +202,7 @@ describe('agentwire run/load against a JWKS + TLS deployment (built CLI)', () =>
     const failed = report.checks.find((c) => c.id === 'R-2.3/foreign-origin-403');
     expect(failed?.status).toBe('failed');
     expect(failed?.evidence, JSON.stringify(failed)).toBeDefined();
-    expectNoSecrets({
-      stdout: result.stdout,
-      stderr: result.stderr,
-      'report.json': readFileSync(join(reportDir, 'report.json'), 'utf8'),
-      'junit.xml': readFileSync(join(reportDir, 'junit.xml'), 'utf8'),
-      'report.html': readFileSync(join(reportDir, 'report.html'), 'utf8'),
-    });
+    expectNoSecrets(writtenByRun(result, reportDir));
   }, 120_000);
 
   it('run --profile ag-ui over https:// with the same options passes; without --ca it stops at the TLS error', async () => {

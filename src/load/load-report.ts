@@ -6,7 +6,6 @@
 import type { Scenario } from '../protocol/index.js';
 import { type LoadOutcome, type LoadPlan, shardUsers } from './load-run.js';
 import {
-  COUNTERS,
   type Counter,
   LATENCY_DESCRIPTIONS,
   LATENCY_METRICS,

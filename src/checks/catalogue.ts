@@ -436,13 +436,6 @@ export const CHECK_CATALOGUE: Readonly<Record<'aep' | 'ag-ui', readonly CheckInf
       requires: ['scenarios', 'resume'],
     },
     {
-      id: 'R-5.8/slot-freed-by-cancel',
-      rules: ['R-5.8', 'R-5.7'],
-      title:
-        'A cancelled run gives its in-flight slot back: at the limit, one more run is acked after it ends',
-      requires: ['scenarios', 'cancel'],
-    },
-    {
       id: 'R-6.1/not-json',
       rules: ['R-6.1'],
       title: 'A frame that is not JSON answers bad_request; the connection stays open',
@@ -543,7 +536,7 @@ export const CHECK_CATALOGUE: Readonly<Record<'aep' | 'ag-ui', readonly CheckInf
       id: 'R-5.8/refusals-take-no-slot',
       rules: ['R-5.8', 'R-4.1'],
       title:
-        'user_messages refused not_found take no in-flight slot: max_inflight_runs runs still start after them',
+        'user_messages refused not_found (another user’s thread) take no in-flight slot: max_inflight_runs runs still start after them',
       requires: ['scenarios'],
     },
     {

@@ -91,17 +91,20 @@ export const aftermathChecks: Check[] = [
     id: 'R-5.8/refusals-take-no-slot',
     rules: ['R-5.8', 'R-4.1'],
     title:
-      'user_messages refused not_found take no in-flight slot: max_inflight_runs runs still start after them',
+      'user_messages refused not_found (another user’s thread) take no in-flight slot: max_inflight_runs runs still start after them',
     requires: ['scenarios'],
     async run(context) {
       const limit = context.target.limits.max_inflight_runs;
-      const connection = await context.session();
+      // Refused for naming another user's thread: the refusal every server must make, whether or
+      // not it would create threads it does not know (R-4.1/unknown-thread-not-found checks that).
+      const { intruder: connection, threadId } = await ownerAndIntruder(context);
       for (let i = 0; i <= limit; i++) {
-        const refused = await connection.startRun({
-          thread_id: `t_agentwire_missing_${i}`,
-          scenario: scenario(context),
-        });
-        expectErrorAnswer(refused, 'not_found', `refused user_message number ${i + 1}`);
+        const refused = await connection.startRun({ thread_id: threadId, scenario: scenario(context) });
+        expectErrorAnswer(
+          refused,
+          'not_found',
+          `refused user_message number ${i + 1} to another user's thread`,
+        );
       }
       const acks = [];
       for (let i = 0; i < limit; i++) {

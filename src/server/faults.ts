@@ -199,7 +199,7 @@ export const FAULTS = {
   'burst-ack-id-mixup': {
     rule: 'R-4.1',
     description:
-      'the ack of a user_message takes its id from the latest frame received, not from the frame it answers',
+      'the ack of a user_message takes the id of a ping, resume or cancel that arrived while it was handled (one "current request id" per connection)',
     caughtBy: ['§4/burst-answers-match-ids'],
   },
   'expiry-postponed-by-activity': {

@@ -63,8 +63,11 @@ export class Session implements Subscriber {
   private readonly replaying = new Map<string, AgentEvent[]>();
   /** Only in a deployment of several instances (see in-order-delivery.ts). */
   private readonly ordered: InOrderDelivery | undefined;
-  /** Only the burst-ack-id-mixup fault reads it: the id of the latest frame received. */
-  private latestFrameId: unknown;
+  /**
+   * Only the burst-ack-id-mixup fault reads it: the id of the latest request other than a
+   * user_message (ping, resume, cancel), one "current request id" shared by their handlers.
+   */
+  private latestRequestId: unknown;
   /** Only the expiry-postponed-by-activity fault reads it: when the last event went out. */
   private lastEventSentAt = 0;
 
@@ -86,7 +89,7 @@ export class Session implements Subscriber {
     // the event store: acks and errors keep the order of the frames they answer.
     socket.on('message', (data, isBinary) => {
       // Stryker disable next-line all: fault injection, off in every conformance run
-      if (context.faults.has('burst-ack-id-mixup')) this.latestFrameId = peekId(data as Buffer);
+      if (context.faults.has('burst-ack-id-mixup')) this.noteRequestId(data as Buffer);
       this.inbox = this.inbox
         .then(() => this.onMessage(data as Buffer, isBinary))
         .catch((error: unknown) => {
@@ -255,7 +258,7 @@ export class Session implements Subscriber {
       // Stryker disable all: fault injection, off in every conformance run
       if (faults.has('burst-ack-id-mixup')) {
         await sleep(2); // the message is persisted before it is acked
-        id = this.latestFrameId;
+        id = this.latestRequestId ?? id;
       }
       // Stryker restore all
       this.send({ type: 'ack', id, thread_id: threadId, run_id: runId });
@@ -344,12 +347,26 @@ export class Session implements Subscriber {
   }
 
   // Stryker disable all: fault injection, off in every conformance run
+  /**
+   * The burst-ack-id-mixup fault: a ping, resume or cancel records its id as the connection's
+   * current request id on arrival, forgotten when that frame's turn in the inbox comes; an ack
+   * sent meanwhile (the frames before it still being handled) takes it. Polite clients never see it: only a burst mixing kinds does.
+   */
+  private noteRequestId(data: Buffer): void {
+    const id = peekRequestId(data);
+    if (id === undefined) return;
+    this.latestRequestId = id;
+    this.inbox = this.inbox.then(() => {
+      if (this.latestRequestId === id) this.latestRequestId = undefined;
+    });
+  }
+
   /** The resume-race-loses-events fault: the log is read first, the thread joined after. */
   private async resumeReadThenSubscribe(frame: ResumeFrame): Promise<void> {
     const replay = await this.context.hub.eventsAfter(frame.thread_id, frame.after_seq);
     for (const event of replay) this.send(event);
     this.send({ type: 'ack', id: frame.id, thread_id: frame.thread_id, replayed: replay.length });
-    await sleep(5); // the answer is flushed before the subscription is made
+    await sleep(1); // the answer is flushed before the subscription is made
     this.context.hub.subscribe(frame.thread_id, this);
   }
   // Stryker restore all
@@ -368,10 +385,11 @@ export class Session implements Subscriber {
 }
 
 // Stryker disable all: fault injection, off in every conformance run
-/** The `id` of a raw frame, when it is a JSON object with one (burst-ack-id-mixup). */
-function peekId(data: Buffer): unknown {
+/** The `id` of a raw frame other than a user_message, when it has one (burst-ack-id-mixup). */
+function peekRequestId(data: Buffer): unknown {
   try {
-    return (JSON.parse(data.toString('utf8')) as { id?: unknown }).id;
+    const frame = JSON.parse(data.toString('utf8')) as { type?: unknown; id?: unknown };
+    return frame.type === 'user_message' ? undefined : frame.id;
   } catch {
     return undefined;
   }

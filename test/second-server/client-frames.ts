@@ -2,6 +2,7 @@
  * Reading a client frame (AEP/1 §4, R-6.1) by hand: each type's required fields, their types,
  * and the scenario's bounds. Anything else is a bad_request naming the problem.
  */
+import { type Flaws, NO_FLAWS } from './flaws.js';
 import { DEFAULT_SCRIPT, type Script } from './scripted-run.js';
 
 export type ClientFrame =
@@ -43,7 +44,7 @@ function readScript(value: unknown): Script | string {
   };
 }
 
-export function readClientFrame(raw: string): Reading {
+export function readClientFrame(raw: string, flaws: Flaws = NO_FLAWS): Reading {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -69,6 +70,7 @@ export function readClientFrame(raw: string): Reading {
         return refuse('resume needs a whole number "after_seq" ≥ 0');
       return { frame: { type: 'resume', id: body.id, threadId: body.thread_id, afterSeq: body.after_seq } };
     case 'user_message': {
+      if (body.text === undefined && flaws.has('missing-text-defaults-empty')) body.text = '';
       if (!isText(body.text)) return refuse('user_message needs a string "text"');
       if (body.thread_id !== undefined && !isName(body.thread_id))
         return refuse('user_message "thread_id", when given, must be a non-empty string');

@@ -5,6 +5,7 @@
  * seq numbers and replay-then-live ordering fall out of the loop instead of locks.
  */
 import { randomUUID } from 'node:crypto';
+import { type Flaws, NO_FLAWS } from './flaws.js';
 
 export interface WireEvent {
   type: string;
@@ -50,6 +51,8 @@ class WorkLoop {
 export class ThreadRecord {
   readonly log: WireEvent[] = [];
   readonly loop = new WorkLoop();
+  /** Seq numbers reserved by steps that never came (flaw seq-reserved-by-cancelled-step). */
+  abandonedSeqs = 0;
   private lastStamp = 0;
 
   constructor(
@@ -83,7 +86,10 @@ export class Deployment {
   private readonly inFlight = new Map<string, Set<string>>();
   private readonly listeners = new Set<EventListener>();
 
-  constructor(readonly maxInFlightRuns: number) {}
+  constructor(
+    readonly maxInFlightRuns: number,
+    readonly flaws: Flaws = NO_FLAWS,
+  ) {}
 
   listen(listener: EventListener): () => void {
     this.listeners.add(listener);
@@ -100,6 +106,11 @@ export class Deployment {
   threadOf(user: string, threadId: string): ThreadRecord | undefined {
     const thread = this.threads.get(threadId);
     return thread?.owner === user ? thread : undefined;
+  }
+
+  /** Whether any user has a thread of that id (only a flaw ever asks). */
+  threadExists(threadId: string): boolean {
+    return this.threads.has(threadId);
   }
 
   /** Takes a slot under the user's in-flight limit, or says no. Synchronous: no window to race in. */
@@ -133,6 +144,7 @@ export class Deployment {
     type: string,
     data: Record<string, unknown>,
     finishing?: RunRecord,
+    stampedEarlier?: string,
   ): Promise<WireEvent> {
     return thread.loop.submit(() => {
       if (finishing) this.finish(finishing);
@@ -140,8 +152,8 @@ export class Deployment {
         type,
         thread_id: thread.id,
         run_id: runId,
-        seq: thread.log.length + 1,
-        ts: thread.stamp(),
+        seq: thread.log.length + 1 + thread.abandonedSeqs,
+        ts: stampedEarlier ?? thread.stamp(),
         data,
       };
       thread.log.push(event);

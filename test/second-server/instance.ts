@@ -12,6 +12,7 @@ import { jwtVerify } from 'jose';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type ClientFrame, readClientFrame } from './client-frames.js';
 import { Deployment, type RunRecord, type WireEvent } from './deployment.js';
+import { type Flaws, NO_FLAWS } from './flaws.js';
 import { performRun } from './scripted-run.js';
 
 export interface SecondServerOptions {
@@ -23,6 +24,8 @@ export interface SecondServerOptions {
   deployment?: Deployment;
   maxFrameBytes?: number;
   maxInFlightRuns?: number;
+  /** Deliberate bugs (`flaws.ts`), for measuring what the suite catches; none when omitted. */
+  flaws?: Flaws;
 }
 
 export interface SecondServer {
@@ -62,7 +65,8 @@ function offeredToken(request: IncomingMessage): string | undefined {
 
 export async function startSecondServer(options: SecondServerOptions): Promise<SecondServer> {
   const maxFrameBytes = options.maxFrameBytes ?? 65536;
-  const deployment = options.deployment ?? new Deployment(options.maxInFlightRuns ?? 4);
+  const flaws = options.flaws ?? options.deployment?.flaws ?? NO_FLAWS;
+  const deployment = options.deployment ?? new Deployment(options.maxInFlightRuns ?? 4, flaws);
   const key = new TextEncoder().encode(options.secret);
   const instanceName = `inst-${randomUUID().slice(0, 8)}`;
   const sessions = new Set<Session>();
@@ -71,9 +75,15 @@ export async function startSecondServer(options: SecondServerOptions): Promise<S
 
   const sockets = new WebSocketServer({
     noServer: true,
-    maxPayload: maxFrameBytes,
+    maxPayload: flaws.has('frame-limit-counts-characters') ? 4 * maxFrameBytes : maxFrameBytes,
     perMessageDeflate: false,
-    handleProtocols: (offered) => (offered.has('aep.v1') ? 'aep.v1' : false),
+    handleProtocols: (offered) => {
+      if (flaws.has('bearer-subprotocol-echoed')) {
+        const bearer = [...offered].find((p) => p.startsWith('bearer.'));
+        if (bearer) return bearer;
+      }
+      return offered.has('aep.v1') ? 'aep.v1' : false;
+    },
   });
 
   const stopListening = deployment.listen((event) => {
@@ -101,8 +111,10 @@ export async function startSecondServer(options: SecondServerOptions): Promise<S
     if (new URL(request.url ?? '/', 'http://x').pathname !== '/ws') return refuse(socket, 404, 'Not Found');
     if (draining) return refuse(socket, 503, 'Service Unavailable');
     const origin = request.headers.origin;
-    if (origin && options.allowedOrigins?.length && !options.allowedOrigins.includes(origin))
-      return refuse(socket, 403, 'Forbidden');
+    const allowed = flaws.has('origin-prefix-match')
+      ? (o: string) => options.allowedOrigins!.some((a) => o.startsWith(a))
+      : (o: string) => options.allowedOrigins!.includes(o);
+    if (origin && options.allowedOrigins?.length && !allowed(origin)) return refuse(socket, 403, 'Forbidden');
     const token = offeredToken(request);
     if (!token) return refuse(socket, 401, 'Unauthorized');
     let user: string;
@@ -111,6 +123,7 @@ export async function startSecondServer(options: SecondServerOptions): Promise<S
       const { payload } = await jwtVerify(token, key, {
         algorithms: ['HS256'],
         requiredClaims: ['exp', 'sub'],
+        ...(flaws.has('expired-within-leeway') ? { clockTolerance: 300 } : {}),
       });
       user = payload.sub!;
       expiresAtMs = payload.exp! * 1000;
@@ -127,10 +140,13 @@ export async function startSecondServer(options: SecondServerOptions): Promise<S
   function openSession(socket: WebSocket, user: string, expiresAtMs: number): void {
     const session: Session = { socket, user, threads: new Set() };
     sessions.add(session);
-    const expiry = setTimeout(
-      () => socket.close(4401, 'token expired'),
-      Math.min(MAX_TIMER_MS, Math.max(0, expiresAtMs - Date.now())),
-    );
+    const lazyExpiry = flaws.has('expiry-checked-on-next-frame');
+    const expiry = lazyExpiry
+      ? undefined
+      : setTimeout(
+          () => socket.close(4401, 'token expired'),
+          Math.min(MAX_TIMER_MS, Math.max(0, expiresAtMs - Date.now())),
+        );
     socket.on('error', () => {});
     socket.on('close', () => {
       clearTimeout(expiry);
@@ -138,30 +154,43 @@ export async function startSecondServer(options: SecondServerOptions): Promise<S
       for (const threadId of session.threads) subscribers.get(threadId)?.delete(session);
     });
     socket.on('message', (data, isBinary) => {
-      if (isBinary) {
+      if (lazyExpiry && Date.now() >= expiresAtMs) {
+        socket.close(4401, 'token expired');
+        return;
+      }
+      const text = data.toString();
+      if (isBinary && !(flaws.has('binary-json-accepted') && 'frame' in readClientFrame(text, flaws))) {
         socket.close(1003, 'binary frames are not part of AEP/1');
         return;
       }
-      const reading = readClientFrame(data.toString());
+      if (flaws.has('frame-limit-counts-characters') && text.length > maxFrameBytes) {
+        socket.close(1009, 'frame too large');
+        return;
+      }
+      const reading = readClientFrame(text, flaws);
       if ('problem' in reading) {
         reply(session, { type: 'error', ...idOf(reading.id), code: 'bad_request', message: reading.problem });
         return;
       }
       handle(session, reading.frame);
     });
-    reply(session, {
-      type: 'ready',
-      protocol: 'aep.v1',
-      session_id: `sess-${randomUUID()}`,
-      user_id: user,
-      server: { name: 'second-server', version: '1.0.0' },
-      capabilities: ['resume', 'cancel', 'tools', 'streaming', 'scenarios'],
-      limits: {
-        max_frame_bytes: maxFrameBytes,
-        max_inflight_runs: deployment.maxInFlightRuns,
-        expiry_grace_ms: EXPIRY_GRACE_MS,
-      },
-    });
+    const sayReady = () =>
+      reply(session, {
+        type: 'ready',
+        protocol: 'aep.v1',
+        session_id: `sess-${randomUUID()}`,
+        user_id: user,
+        server: { name: 'second-server', version: '1.0.0' },
+        capabilities: ['resume', 'cancel', 'tools', 'streaming', 'scenarios'],
+        limits: {
+          max_frame_bytes: maxFrameBytes,
+          max_inflight_runs: deployment.maxInFlightRuns,
+          expiry_grace_ms: EXPIRY_GRACE_MS,
+        },
+      });
+    // The flaw stands for an awaited session-store write between the upgrade and ready.
+    if (flaws.has('ready-after-session-store')) setTimeout(sayReady, 30);
+    else sayReady();
   }
 
   function idOf(id: string | undefined): { id?: string } {
@@ -175,6 +204,8 @@ export async function startSecondServer(options: SecondServerOptions): Promise<S
   function subscribe(session: Session, threadId: string): void {
     session.threads.add(threadId);
     const set = subscribers.get(threadId) ?? new Set<Session>();
+    if (flaws.has('one-connection-per-user'))
+      for (const other of set) if (other.user === session.user) set.delete(other);
     set.add(session);
     subscribers.set(threadId, set);
   }
@@ -201,13 +232,24 @@ export async function startSecondServer(options: SecondServerOptions): Promise<S
       case 'resume': {
         const thread = deployment.threadOf(session.user, frame.threadId);
         if (!thread) {
-          notFound(session, frame.id, 'thread');
+          if (flaws.has('foreign-thread-told-apart') && deployment.threadExists(frame.threadId)) {
+            reply(session, {
+              type: 'error',
+              id: frame.id,
+              code: 'not_found',
+              message: 'thread belongs to another user',
+            });
+          } else notFound(session, frame.id, 'thread');
           return;
         }
         // In the thread's loop: nothing is appended between the replay, the subscription and the ack.
         void thread.loop.submit(() => {
           const missed = thread.log.filter((event) => event.seq > frame.afterSeq);
           for (const event of missed) reply(session, event);
+          if (missed.length === 0 && flaws.has('resume-at-head-unsubscribed')) {
+            reply(session, { type: 'ack', id: frame.id, thread_id: thread.id, replayed: 0 });
+            return;
+          }
           subscribe(session, thread.id);
           reply(session, { type: 'ack', id: frame.id, thread_id: thread.id, replayed: missed.length });
         });
@@ -253,9 +295,11 @@ export async function startSecondServer(options: SecondServerOptions): Promise<S
   const host = options.host ?? '127.0.0.1';
 
   async function shutDown(closeCode: number, waitForRuns: boolean): Promise<void> {
-    draining = true;
+    const lateFlag = flaws.has('health-ok-until-runs-finish');
+    if (!lateFlag) draining = true;
     if (waitForRuns) await Promise.all(deployment.runsOn(instanceName).map((run) => run.done));
     else for (const run of deployment.runsOn(instanceName)) run.stop.abort();
+    draining = true;
     stopListening();
     const closes = [...sessions].map(
       (session) => new Promise<void>((resolve) => session.socket.once('close', () => resolve())),

@@ -1,5 +1,6 @@
 /** Two instances of the second server sharing one deployment: what the drain checks shut down. */
 import { Deployment } from './deployment.js';
+import type { Flaws } from './flaws.js';
 import { startSecondServer } from './instance.js';
 
 export interface SecondServerPair {
@@ -13,8 +14,10 @@ export interface SecondServerPair {
 export async function startSecondServerPair(options: {
   secret: string;
   allowedOrigins?: readonly string[];
+  /** Deliberate bugs of both instances (`flaws.ts`); none when omitted. */
+  flaws?: Flaws;
 }): Promise<SecondServerPair> {
-  const deployment = new Deployment(4);
+  const deployment = new Deployment(4, options.flaws);
   const first = await startSecondServer({ ...options, deployment });
   const second = await startSecondServer({ ...options, deployment });
   return {

@@ -37,6 +37,12 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** A pause that notices cancel only once it is over (flaw cancel-at-checkpoints). */
+async function pauseToTheEnd(ms: number, signal: AbortSignal): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  if (signal.aborted) throw new Cancelled();
+}
+
 export async function performRun(
   deployment: Deployment,
   thread: ThreadRecord,
@@ -46,13 +52,21 @@ export async function performRun(
   script: Script,
 ): Promise<void> {
   const signal = run.stop.signal;
+  const flaws = deployment.flaws;
+  const wait = flaws.has('cancel-at-checkpoints') ? pauseToTheEnd : pause;
   let openToolCall: string | undefined;
-  const emit = async (type: string, data: Record<string, unknown>) => {
-    await deployment.append(thread, run.id, type, data);
+  const emit = async (type: string, data: Record<string, unknown>, stampedEarlier?: string) => {
+    await deployment.append(thread, run.id, type, data, undefined, stampedEarlier);
   };
   const step = async (type: string, data: Record<string, unknown>) => {
-    await pause(script.delayMs, signal);
-    await emit(type, data);
+    const stampedEarlier = flaws.has('ts-stamped-before-pause') ? new Date().toISOString() : undefined;
+    try {
+      await wait(script.delayMs, signal);
+    } catch (error) {
+      if (flaws.has('seq-reserved-by-cancelled-step')) thread.abandonedSeqs++;
+      throw error;
+    }
+    await emit(type, data, stampedEarlier);
   };
   try {
     await emit('agent_started', { input_id: inputId });
@@ -72,17 +86,30 @@ export async function performRun(
     }
     const pieces = Array.from({ length: script.chunks }, (_, index) => `piece ${index + 1}. `);
     for (const delta of pieces) await step('agent_message', { delta });
-    await pause(script.delayMs, signal);
+    await wait(script.delayMs, signal);
     await deployment.append(thread, run.id, 'agent_completed', { status: 'ok', text: pieces.join('') }, run);
   } catch (error) {
     if (!(error instanceof Cancelled)) throw error;
-    if (openToolCall) {
+    const closeToolCall = async () => {
+      if (!openToolCall) return;
       await emit('tool_completed', {
         tool_call_id: openToolCall,
         ok: false,
         error: { code: 'cancelled', message: 'the run was cancelled' },
       });
+    };
+    const completeCancelled = async () => {
+      if (flaws.has('slot-kept-by-cancelled-run')) {
+        run.finished = true;
+        await deployment.append(thread, run.id, 'agent_completed', { status: 'cancelled' });
+      } else await deployment.append(thread, run.id, 'agent_completed', { status: 'cancelled' }, run);
+    };
+    if (flaws.has('cancel-completes-before-tool')) {
+      await completeCancelled();
+      await closeToolCall();
+    } else {
+      await closeToolCall();
+      await completeCancelled();
     }
-    await deployment.append(thread, run.id, 'agent_completed', { status: 'cancelled' }, run);
   }
 }

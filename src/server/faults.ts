@@ -207,6 +207,24 @@ export const FAULTS = {
     description: 'the 4401 close at token expiry waits while events are streaming',
     caughtBy: ['R-2.4/expiry-closes-mid-stream'],
   },
+  'frame-limit-counts-characters': {
+    rule: 'R-1.3',
+    description:
+      'the frame limit is checked on the text’s length in characters, not its UTF-8 bytes: a frame of multi-byte characters over max_frame_bytes is accepted',
+    caughtBy: ['R-1.3/frame-limit-counts-bytes'],
+  },
+  'origin-prefix-match': {
+    rule: 'R-2.3',
+    description:
+      'an Origin that merely starts with an allowed one (https://app.example.evil.example) passes the allowlist',
+    caughtBy: ['R-2.3/origin-matched-exactly'],
+  },
+  'ready-after-session-store': {
+    rule: 'R-3.1',
+    description:
+      'ready waits on a session-store write while frames are already handled: a ping sent at once is answered before ready',
+    caughtBy: ['R-3.1/ready-before-early-answers'],
+  },
   'agui-tool-args-misrouted': {
     rule: 'AGUI-5',
     description:

@@ -69,6 +69,7 @@ const SAYS = {
   rateLimited: (limit: number) => `at most ${limit} runs in flight per user`,
   internal: 'the server could not handle the frame',
   binary: 'binary frames are not part of AEP/1',
+  frameTooBig: 'frame larger than max_frame_bytes',
   tokenExpired: 'token expired',
 };
 // Stryker restore all
@@ -130,15 +131,25 @@ export class Session implements Subscriber {
     );
     // Stryker disable next-line all: fault injection, off in every conformance run
     if (context.faults.has('no-ready')) return;
-    this.send({
-      type: 'ready',
-      protocol: SUBPROTOCOL,
-      session_id: this.sessionId,
-      user_id: userId,
-      server: context.server,
-      capabilities: context.capabilities,
-      limits: context.limits,
-    });
+    const sayReady = () =>
+      this.send({
+        type: 'ready',
+        protocol: SUBPROTOCOL,
+        session_id: this.sessionId,
+        user_id: userId,
+        server: context.server,
+        capabilities: context.capabilities,
+        limits: context.limits,
+      });
+    // Stryker disable all: fault injection, off in every conformance run
+    // ready-after-session-store: ready waits on a (100 ms) session-store write, while the message
+    // handler above already answers what the client sends.
+    if (context.faults.has('ready-after-session-store')) {
+      setTimeout(sayReady, 100);
+      return;
+    }
+    // Stryker restore all
+    sayReady();
   }
 
   deliver(event: AgentEvent): void {
@@ -203,6 +214,15 @@ export class Session implements Subscriber {
       this.closeWith(CloseCode.unsupportedData, SAYS.binary);
       return;
     }
+    // Stryker disable all: fault injection, off in every conformance run
+    if (
+      this.context.faults.has('frame-limit-counts-characters') &&
+      data.toString('utf8').length > this.context.limits.max_frame_bytes
+    ) {
+      this.closeWith(CloseCode.messageTooBig, SAYS.frameTooBig);
+      return;
+    }
+    // Stryker restore all
     let parsed: unknown;
     try {
       parsed = JSON.parse(data.toString('utf8'));

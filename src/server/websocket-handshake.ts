@@ -58,12 +58,25 @@ export function websocketHandshake(dependencies: HandshakeDependencies): WebSock
   const { path, limits, allowedOrigins, verifier, faults, logger, metrics } = dependencies;
   const wss = new WebSocketServer({
     noServer: true,
-    // Stryker disable next-line all: fault injection, off in every conformance run
-    maxPayload: faults.has('frame-limit-off-by-one') ? limits.max_frame_bytes - 1 : limits.max_frame_bytes,
+    // Stryker disable all: fault injection, off in every conformance run
+    // frame-limit-counts-characters lets frames through here to count their characters in Session.
+    maxPayload: faults.has('frame-limit-off-by-one')
+      ? limits.max_frame_bytes - 1
+      : faults.has('frame-limit-counts-characters')
+        ? 4 * limits.max_frame_bytes
+        : limits.max_frame_bytes,
+    // Stryker restore all
     perMessageDeflate: false,
     // Only aep.v1 may be selected: a bearer.<jwt> entry is never echoed back (R-2.1).
     handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
+
+  /** R-2.3: the Origin is one of the allowed ones, character for character. */
+  function isListed(origin: string, allowed: ReadonlySet<string>): boolean {
+    // Stryker disable next-line all: fault injection, off in every conformance run
+    if (faults.has('origin-prefix-match')) return [...allowed].some((entry) => origin.startsWith(entry));
+    return allowed.has(origin);
+  }
 
   async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const startedAt = performance.now();
@@ -83,7 +96,8 @@ export function websocketHandshake(dependencies: HandshakeDependencies): WebSock
       // Stryker disable next-line all: AEP/1 does not say what a handshake on another path gets
       return refuseUpgrade(socket, '404', REFUSAL.notFound, `WebSocket endpoint is ${path}`);
     const origin = request.headers.origin;
-    const foreignOrigin = allowedOrigins !== undefined && origin !== undefined && !allowedOrigins.has(origin);
+    const foreignOrigin =
+      allowedOrigins !== undefined && origin !== undefined && !isListed(origin, allowedOrigins);
     const transport = tokenTransportOf(request);
     // Stryker disable all: fault injection, off in every conformance run
     const originChecked =

@@ -8,6 +8,20 @@ import { scenario } from './helpers.js';
 
 const FOREIGN_ORIGIN = 'https://attacker.agentwire.invalid';
 
+/**
+ * Origins that are not `allowed` but look like it to a loose comparison: one that starts with it
+ * (`startsWith`), one that ends like it (`endsWith` on the host), and the same host on another
+ * port (a comparison of hostnames only).
+ */
+function lookalikeOrigins(allowed: string): string[] {
+  const origin = allowed.replace(/\/+$/, '');
+  const lookalikes = [`${origin}.attacker.invalid`];
+  if (origin.includes('://')) lookalikes.push(origin.replace('://', '://attacker-'));
+  const url = URL.canParse(origin) ? new URL(origin) : undefined;
+  if (url && url.port === '' && url.host !== '') lookalikes.push(`${origin}:8443`);
+  return lookalikes;
+}
+
 function refusedTokenCheck(
   slug: string,
   title: string,
@@ -144,6 +158,27 @@ export const authChecks: Check[] = [
       if (!origin)
         throw new Unsupported('no allowed Origin is known for this target (pass --allowed-origin URL)');
       await context.session({ origin });
+    },
+  },
+  {
+    id: 'R-2.3/origin-matched-exactly',
+    rules: ['R-2.3'],
+    title:
+      'An Origin that only starts like an allowed one, ends like it or has another port is refused with 403',
+    requires: [],
+    async run(context) {
+      const allowed = context.target.allowedOrigin;
+      if (!allowed)
+        throw new Unsupported('no allowed Origin is known for this target (pass --allowed-origin URL)');
+      // Through the Authorization header only: the bearer.<jwt> door is
+      // R-2.3/foreign-origin-403-subprotocol's, and one check per door keeps a failure's cause plain.
+      for (const origin of lookalikeOrigins(allowed)) {
+        await expectHandshakeRefused(
+          context.connect({ origin }),
+          403,
+          `Origin ${origin} (the allowed one is ${allowed})`,
+        );
+      }
     },
   },
   {

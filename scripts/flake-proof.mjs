@@ -30,6 +30,7 @@ const TIMING_SENSITIVE = {
   'R-2.4/expiry-closes-mid-stream': 'expiry-postponed-by-activity',
   'R-6.5/crashed-instance-runs-end': 'orphans-never-ended',
   'R-6.5/crashed-instance-slots-freed': 'orphan-slot-kept',
+  'R-3.1/ready-before-early-answers': 'ready-after-session-store',
 };
 // FLAKE_CHECKS selects as --checks does (selectChecks), once.
 const selected = process.env.FLAKE_CHECKS

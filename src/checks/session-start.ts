@@ -16,6 +16,34 @@ export const sessionStartChecks: Check[] = [
     },
   },
   {
+    id: 'R-3.1/ready-before-early-answers',
+    rules: ['R-3.1', '§4'],
+    title: 'ready stays the first frame when the client sends a ping the moment the connection opens',
+    requires: [],
+    async run(context) {
+      const connection = await context.connect();
+      // No frame has been read yet: the ping leaves as the upgrade completes, as an eager
+      // client's does, and reaches a server that may still be setting the session up.
+      connection.send({ type: 'ping', id: 'early-ping' });
+      context.transcript.note('ping sent on open, before any frame was read');
+      const pong = await connection
+        .waitFor(
+          (frame) => frame.id === 'early-ping',
+          READY_DEADLINE_MS + 5000,
+          'the answer to the early ping',
+        )
+        .catch(() => fail('the ping sent on open was never answered'));
+      const first = connection.received[0]!;
+      expectTrue(
+        first.json?.type === 'ready',
+        `the first frame was ${String(first.json?.type ?? first.raw.slice(0, 80))}, not ready: the server answered a frame before sending ready`,
+        { first: first.json ?? first.raw.slice(0, 200) },
+        { frames: [first.json ?? first.raw] },
+      );
+      expectEqual(pong.type, 'pong', 'answer to the ping sent on open');
+    },
+  },
+  {
     id: 'R-3.1/ready-within-2s',
     rules: ['R-3.1'],
     title: 'ready arrives within 2 s of the upgrade',

@@ -130,6 +130,13 @@ export const CHECK_CATALOGUE: Readonly<Record<'aep' | 'ag-ui', readonly CheckInf
       requires: [],
     },
     {
+      id: 'R-2.3/origin-matched-exactly',
+      rules: ['R-2.3'],
+      title:
+        'An Origin that only starts like an allowed one, ends like it or has another port is refused with 403',
+      requires: [],
+    },
+    {
       id: 'R-2.4/expiry-closes-4401',
       rules: ['R-2.4', 'R-6.3'],
       title: 'A token expiring mid-session closes the connection with 4401 within expiry_grace_ms',
@@ -199,6 +206,12 @@ export const CHECK_CATALOGUE: Readonly<Record<'aep' | 'ag-ui', readonly CheckInf
       id: 'R-3.1/ready-is-first-frame',
       rules: ['R-3.1'],
       title: 'The first frame after the upgrade is ready',
+      requires: [],
+    },
+    {
+      id: 'R-3.1/ready-before-early-answers',
+      rules: ['R-3.1', '§4'],
+      title: 'ready stays the first frame when the client sends a ping the moment the connection opens',
       requires: [],
     },
     {
@@ -589,6 +602,13 @@ export const CHECK_CATALOGUE: Readonly<Record<'aep' | 'ag-ui', readonly CheckInf
       id: 'R-1.3/frame-at-limit-accepted',
       rules: ['R-1.3', 'R-6.3'],
       title: 'A frame of exactly limits.max_frame_bytes is answered; one byte more closes with 1009',
+      requires: [],
+    },
+    {
+      id: 'R-1.3/frame-limit-counts-bytes',
+      rules: ['R-1.3', 'R-6.3'],
+      title:
+        'max_frame_bytes counts UTF-8 bytes: a frame of two-byte characters one byte over it closes with 1009, one byte under it is answered',
       requires: [],
     },
     {

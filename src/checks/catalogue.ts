@@ -599,6 +599,26 @@ export const CHECK_CATALOGUE: Readonly<Record<'aep' | 'ag-ui', readonly CheckInf
       requires: ['scenarios'],
     },
     {
+      id: 'R-5.5/ts-order-interleaved-runs',
+      rules: ['R-5.5', 'R-5.1'],
+      title: 'A slow run and a fast run of one thread at once: ts never decreases in seq order',
+      requires: ['scenarios'],
+    },
+    {
+      id: 'R-5.7/cancel-during-long-pause',
+      rules: ['R-5.7'],
+      title:
+        'cancel during a 5 s pause of the agent ends the run as cancelled within 2 s, not when the pause ends',
+      requires: ['cancel', 'scenarios'],
+    },
+    {
+      id: 'R-5.2/cancel-closes-open-tool-first',
+      rules: ['R-5.2', 'R-5.3', 'R-5.7'],
+      title:
+        'cancel while a slow tool call is open: its tool_completed comes before agent_completed, nothing after',
+      requires: ['cancel', 'tools', 'scenarios'],
+    },
+    {
       id: 'R-1.3/frame-at-limit-accepted',
       rules: ['R-1.3', 'R-6.3'],
       title: 'A frame of exactly limits.max_frame_bytes is answered; one byte more closes with 1009',

@@ -113,7 +113,7 @@ export function toolPairingViolations(events: readonly Event[], offending?: Even
 /** R-5.5: RFC 3339 UTC with milliseconds, non-decreasing within a thread. */
 export function timestampViolations(events: readonly Event[], offending?: Event[]): string[] {
   const violations: string[] = [];
-  const last = new Map<string, { ms: number; seq: number }>();
+  const last = new Map<string, { ms: number; event: Event }>();
   for (const event of events) {
     if (typeof event.ts !== 'string' || !RFC3339_UTC_MS.test(event.ts)) {
       violations.push(
@@ -126,11 +126,11 @@ export function timestampViolations(events: readonly Event[], offending?: Event[
     const previous = last.get(event.thread_id);
     if (previous && ms < previous.ms) {
       violations.push(
-        `thread ${event.thread_id}: ts of seq ${event.seq} is earlier than that of seq ${previous.seq}`,
+        `thread ${event.thread_id}: ts of seq ${event.seq} is earlier than that of seq ${previous.event.seq} (${event.ts} < ${previous.event.ts})`,
       );
-      offending?.push(event);
+      offending?.push(previous.event, event);
     }
-    last.set(event.thread_id, { ms, seq: event.seq });
+    last.set(event.thread_id, { ms, event });
   }
   return violations;
 }

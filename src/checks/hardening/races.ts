@@ -1,13 +1,19 @@
 /**
  * Pattern 4, busy streams: the windows where events flow back to back (delay_ms 0, several runs
- * of one thread at once), or where a client action races a live run (resume mid-run, a token
- * expiring while an answer streams).
+ * of one thread at once, a slow run and a fast one interleaved), or where a client action races a
+ * live run (resume mid-run, a token expiring while an answer streams, a cancel in the middle of a
+ * long pause or of a slow tool call).
  */
-import { CloseCode } from '../../protocol/index.js';
+import { CANCEL_DEADLINE_MS, CloseCode } from '../../protocol/index.js';
 import type { Check } from '../check.js';
 import { expectEqual, expectNoStreamViolations, expectTrue, fail } from '../expect.js';
-import { scenario } from '../helpers.js';
-import { seqViolations } from '../stream-rules.js';
+import { scenario, sleep, statusOf } from '../helpers.js';
+import {
+  runFramingViolations,
+  seqViolations,
+  timestampViolations,
+  toolPairingViolations,
+} from '../stream-rules.js';
 import { longText } from './support.js';
 
 export const raceChecks: Check[] = [
@@ -117,6 +123,135 @@ export const raceChecks: Check[] = [
         }),
       );
       expectEqual(close.code, CloseCode.tokenExpired, 'close code at token expiry mid-stream');
+    },
+  },
+  {
+    id: 'R-5.5/ts-order-interleaved-runs',
+    rules: ['R-5.5', 'R-5.1'],
+    title: 'A slow run and a fast run of one thread at once: ts never decreases in seq order',
+    requires: ['scenarios'],
+    timeoutMs: 20_000,
+    async run(context) {
+      const connection = await context.session();
+      // The slow run pauses 300 ms before each event; the fast one, started in that first pause,
+      // streams all its events before the slow run's next one. A ts taken when a step starts
+      // rather than when its event is numbered goes back there by most of the pause.
+      const slow = await connection.startRunAcked({
+        scenario: { tools: 1, stream_chunks: 1, thinking: false, delay_ms: 300 },
+      });
+      await sleep(50);
+      const fast = await connection.startRunAcked({
+        thread_id: slow.thread_id,
+        scenario: { tools: 2, stream_chunks: 3, thinking: false, delay_ms: 20 },
+      });
+      await Promise.all([
+        connection.waitForRunEnd(slow.run_id, 10_000),
+        connection.waitForRunEnd(fast.run_id, 10_000),
+      ]);
+      const inSeqOrder = connection.eventsOfThread(slow.thread_id).sort((a, b) => a.seq - b.seq);
+      expectNoStreamViolations('ts in seq order with a slow and a fast run interleaved', (o) =>
+        timestampViolations(inSeqOrder, o),
+      );
+    },
+  },
+  {
+    id: 'R-5.7/cancel-during-long-pause',
+    rules: ['R-5.7'],
+    title:
+      'cancel during a 5 s pause of the agent ends the run as cancelled within 2 s, not when the pause ends',
+    requires: ['cancel', 'scenarios'],
+    timeoutMs: 20_000,
+    async run(context) {
+      const pauseMs = 5000;
+      const connection = await context.session();
+      const ack = await connection.startRunAcked({
+        scenario: { tools: 1, stream_chunks: 1, thinking: false, delay_ms: pauseMs },
+      });
+      const started = await connection.waitFor(
+        (f) => f.type === 'agent_started' && f.run_id === ack.run_id,
+        5000,
+        'agent_started',
+      );
+      const sentAt = Date.now();
+      const answer = await connection.request({ type: 'cancel', run_id: ack.run_id });
+      expectEqual(answer.type, 'ack', 'answer to cancel of a run in its first pause');
+      const completed = await connection
+        .waitFor(
+          (f) => f.type === 'agent_completed' && f.run_id === ack.run_id,
+          CANCEL_DEADLINE_MS + 1000,
+          'agent_completed',
+        )
+        .catch(() => undefined);
+      const elapsedMs = Date.now() - sentAt;
+      if (!completed)
+        fail(
+          `the run was still going ${elapsedMs} ms after cancel (limit ${CANCEL_DEADLINE_MS} ms): cancel waited for the agent's ${pauseMs} ms pause to end`,
+          { delay_ms: pauseMs },
+          { frames: [started, answer, ...connection.eventsOfRun(ack.run_id)] },
+        );
+      expectTrue(
+        elapsedMs <= CANCEL_DEADLINE_MS,
+        `the run ended ${elapsedMs} ms after cancel (limit ${CANCEL_DEADLINE_MS} ms), in a ${pauseMs} ms pause`,
+        { delay_ms: pauseMs },
+        { frames: [answer, completed] },
+      );
+      const status = (completed.data as { status?: unknown } | undefined)?.status;
+      expectTrue(
+        status === 'cancelled',
+        `the run cancelled in a long pause ended with status ${String(status)}`,
+        {},
+        { frames: [completed] },
+      );
+    },
+  },
+  {
+    id: 'R-5.2/cancel-closes-open-tool-first',
+    rules: ['R-5.2', 'R-5.3', 'R-5.7'],
+    title:
+      'cancel while a slow tool call is open: its tool_completed comes before agent_completed, nothing after',
+    requires: ['cancel', 'tools', 'scenarios'],
+    timeoutMs: 25_000,
+    async run(context) {
+      const stepMs = 2500;
+      const connection = await context.session();
+      const ack = await connection.startRunAcked({
+        scenario: { tools: 1, stream_chunks: 1, thinking: false, delay_ms: stepMs },
+      });
+      const executing = await connection.waitFor(
+        (f) => f.type === 'tool_executing' && f.run_id === ack.run_id,
+        stepMs + 5000,
+        'tool_executing',
+      );
+      const toolCallId = (executing.data as { tool_call_id?: unknown } | undefined)?.tool_call_id;
+      const answer = await connection.request({ type: 'cancel', run_id: ack.run_id });
+      expectEqual(answer.type, 'ack', 'answer to cancel while a tool call is open');
+      // How soon the run ends is R-5.7's to judge; here only the order it ends in counts.
+      await connection
+        .waitForRunEnd(ack.run_id, stepMs + 5000)
+        .catch(() => fail('the run never ended after cancel', {}, { frames: [executing, answer] }));
+      await sleep(500); // anything the run still sends after its agent_completed
+      const events = connection.eventsOfRun(ack.run_id);
+      const end = events.findIndex((event) => event.type === 'agent_completed');
+      const closesTheCall = (f: { type?: unknown; run_id?: unknown; data?: unknown }) =>
+        f.type === 'tool_completed' &&
+        f.run_id === ack.run_id &&
+        (f.data as { tool_call_id?: unknown } | undefined)?.tool_call_id === toolCallId;
+      if (!events.slice(0, end).some(closesTheCall)) {
+        // The run ended with the call open; wait a while longer to show a tool_completed that comes late.
+        const late = await connection
+          .waitFor(closesTheCall, stepMs, 'a late tool_completed')
+          .catch(() => undefined);
+        fail(
+          `agent_completed (seq ${events[end]!.seq}) ended the cancelled run while tool call ${String(toolCallId)} was open${late ? `; its tool_completed came after it (seq ${String(late.seq)})` : ', which was never completed'}`,
+          { status: statusOf(events.slice(0, end + 1)) },
+          { frames: [executing, events[end], ...(late ? [late] : [])] },
+        );
+      }
+      expectNoStreamViolations(
+        'the run cancelled during a tool call',
+        (o) => runFramingViolations(events, o),
+        (o) => toolPairingViolations(events, o),
+      );
     },
   },
 ];

@@ -31,6 +31,9 @@ const TIMING_SENSITIVE = {
   'R-6.5/crashed-instance-runs-end': 'orphans-never-ended',
   'R-6.5/crashed-instance-slots-freed': 'orphan-slot-kept',
   'R-3.1/ready-before-early-answers': 'ready-after-session-store',
+  'R-5.5/ts-order-interleaved-runs': 'ts-stamped-at-step-start',
+  'R-5.7/cancel-during-long-pause': 'cancel-waits-for-pause',
+  'R-5.2/cancel-closes-open-tool-first': 'cancel-outruns-tool-cleanup',
 };
 // FLAKE_CHECKS selects as --checks does (selectChecks), once.
 const selected = process.env.FLAKE_CHECKS

@@ -3,6 +3,7 @@
  * agent_started first, exactly one agent_completed last (R-5.2), and on cancellation it closes
  * any open tool call before completing as `cancelled` (R-5.3, R-5.7).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Scenario } from '../protocol/index.js';
 import { FaultSet } from './faults.js';
 import { resolveScenario, scriptedSteps } from './scripted-agent.js';
@@ -16,25 +17,29 @@ export interface RunRequest {
   scenario: Scenario | undefined;
 }
 
+type Emit = (
+  type: Parameters<ThreadHub['append']>[2],
+  data: Record<string, unknown>,
+  stampedAtMs?: number,
+) => Promise<unknown>;
+
 export async function executeRun(
   hub: ThreadHub,
   request: RunRequest,
   signal: AbortSignal,
   faults: FaultSet = FaultSet.none,
 ): Promise<void> {
-  const emit = (type: Parameters<ThreadHub['append']>[2], data: Record<string, unknown>) =>
-    hub.append(request.threadId, request.runId, type, data);
+  const emit: Emit = (type, data, stampedAtMs) =>
+    hub.append(request.threadId, request.runId, type, data, stampedAtMs);
   await emit('agent_started', { input_id: request.inputId });
 
   const openToolCalls = new Set<string>();
-  const steps = scriptedSteps(
-    request.runId.slice(2, 10),
-    request.text,
-    resolveScenario(request.scenario),
-    signal,
-  );
+  const scenario = resolveScenario(request.scenario);
+  const steps = scriptedSteps(request.runId.slice(2, 10), request.text, scenario, signal, faults);
   try {
     for (;;) {
+      // Stryker disable next-line all: fault injection, off in every conformance run
+      const stepStartedAt = faults.has('ts-stamped-at-step-start') ? Date.now() : undefined;
       const next = await steps.next();
       if (next.done) {
         await emit('agent_completed', { status: 'ok', text: next.value.text });
@@ -52,11 +57,15 @@ export async function executeRun(
         // Stryker disable next-line all: fault injection, off in every conformance run
         if (faults.has('missing-tool-completed') && data.ok === true) continue;
       }
-      await emit(type, data);
+      await emit(type, data, stepStartedAt);
       // Stryker disable next-line all: fault injection, off in every conformance run
       if (faults.has('tool-fail-kills-run') && type === 'tool_completed' && data.ok === false) return;
     }
   } catch (error) {
+    // Stryker disable all: fault injection, off in every conformance run
+    if (faults.has('cancel-outruns-tool-cleanup') && signal.aborted && openToolCalls.size > 0)
+      return completeBeforeSlowTools(emit, openToolCalls, scenario.delayMs);
+    // Stryker restore all
     for (const toolCallId of openToolCalls) {
       await emit('tool_completed', {
         tool_call_id: toolCallId,
@@ -74,3 +83,32 @@ export async function executeRun(
     }
   }
 }
+
+// Stryker disable all: fault injection, off in every conformance run
+/** How long a cancelled run waits for its open tool calls to stop (cancel-outruns-tool-cleanup). */
+const TOOL_CLEANUP_GRACE_MS = 1500;
+
+/**
+ * Fault cancel-outruns-tool-cleanup: the open tool calls stop as tools that do not heed the abort
+ * do, once their current step (delay_ms) is over. The run waits for them only so long, completes
+ * as cancelled, and leaves a slower tool call to report its tool_completed afterwards.
+ */
+async function completeBeforeSlowTools(
+  emit: Emit,
+  openToolCalls: Set<string>,
+  stepMs: number,
+): Promise<void> {
+  const toolsStopped = sleep(stepMs).then(async () => {
+    for (const toolCallId of openToolCalls) {
+      await emit('tool_completed', {
+        tool_call_id: toolCallId,
+        ok: false,
+        error: { code: 'cancelled', message: 'run cancelled' },
+      });
+    }
+  });
+  await Promise.race([toolsStopped, sleep(TOOL_CLEANUP_GRACE_MS)]);
+  await emit('agent_completed', { status: 'cancelled' });
+  void toolsStopped.catch(() => undefined);
+}
+// Stryker restore all

@@ -12,6 +12,8 @@ export interface NewEvent {
   runId: string;
   type: EventType;
   data: Record<string, unknown>;
+  /** When the producer stamped the event. Only the ts-stamped-at-step-start fault sets it: the store stamps. */
+  stampedAtMs?: number;
 }
 
 export interface EventStore {
@@ -52,11 +54,15 @@ export class MemoryEventStore implements EventStore {
     return this.threads.get(threadId)?.ownerId;
   }
 
-  async append({ threadId, runId, type, data }: NewEvent): Promise<AgentEvent> {
+  async append({ threadId, runId, type, data, stampedAtMs }: NewEvent): Promise<AgentEvent> {
     const thread = this.mustGet(threadId);
     const { faults } = this;
     const count = thread.events.length;
     let tsMs = Math.max(Date.now(), thread.lastTsMs);
+    // Stryker disable all: fault injection, off in every conformance run
+    if (faults.has('ts-stamped-at-step-start') && stampedAtMs !== undefined)
+      tsMs = trustedStamp(stampedAtMs, thread);
+    // Stryker restore all
     // Stryker disable next-line all: fault injection, off in every conformance run
     if (faults.has('ts-backwards') && count % 3 === 2) tsMs = thread.lastTsMs - 5;
     thread.lastTsMs = tsMs;
@@ -95,3 +101,17 @@ export class MemoryEventStore implements EventStore {
     return thread;
   }
 }
+
+// Stryker disable all: fault injection, off in every conformance run
+/** How far back a producer's stamp may be and still be taken for clock jitter (ts-stamped-at-step-start). */
+const JITTER_MS = 100;
+
+/**
+ * The producer's stamp, with small regressions evened out as clock jitter between workers and
+ * larger ones believed, as if the clock had been set back: fast runs never show the stamp's age,
+ * a slow step stamped before its pause does.
+ */
+function trustedStamp(stampedAtMs: number, thread: StoredThread): number {
+  return thread.lastTsMs - stampedAtMs <= JITTER_MS ? Math.max(stampedAtMs, thread.lastTsMs) : stampedAtMs;
+}
+// Stryker restore all

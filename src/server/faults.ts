@@ -225,6 +225,24 @@ export const FAULTS = {
       'ready waits on a session-store write while frames are already handled: a ping sent at once is answered before ready',
     caughtBy: ['R-3.1/ready-before-early-answers'],
   },
+  'ts-stamped-at-step-start': {
+    rule: 'R-5.5',
+    description:
+      'ts is taken when a step of the agent starts, before its pause; the store evens out regressions up to 100 ms as clock jitter, so a slow run interleaved with a fast one of the same thread goes back in time',
+    caughtBy: ['R-5.5/ts-order-interleaved-runs'],
+  },
+  'cancel-waits-for-pause': {
+    rule: 'R-5.7',
+    description:
+      'cancel is noticed only between the agent’s steps: a run cancelled during a long pause ends when the pause is over',
+    caughtBy: ['R-5.7/cancel-during-long-pause'],
+  },
+  'cancel-outruns-tool-cleanup': {
+    rule: 'R-5.2',
+    description:
+      'on cancel the run waits at most 1.5 s for its open tool call to stop, then completes; a slower tool call reports its tool_completed after agent_completed',
+    caughtBy: ['R-5.2/cancel-closes-open-tool-first'],
+  },
   'agui-tool-args-misrouted': {
     rule: 'AGUI-5',
     description:

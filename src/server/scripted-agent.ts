@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventType, Scenario } from '../protocol/index.js';
+import { FaultSet } from './faults.js';
 
 export interface AgentStep {
   type: Exclude<EventType, 'agent_started' | 'agent_completed'>;
@@ -77,8 +78,18 @@ export async function* scriptedSteps(
   text: string,
   scenario: ResolvedScenario,
   signal: AbortSignal,
+  faults: FaultSet = FaultSet.none,
 ): AsyncGenerator<AgentStep, { text: string }> {
-  const pause = () => sleep(scenario.delayMs, undefined, { signal });
+  let pause = () => sleep(scenario.delayMs, undefined, { signal });
+  // Stryker disable all: fault injection, off in every conformance run
+  if (faults.has('cancel-waits-for-pause')) {
+    // Cancel looked at only between steps: a pause under way runs to its end first.
+    pause = async () => {
+      await sleep(scenario.delayMs);
+      signal.throwIfAborted();
+    };
+  }
+  // Stryker restore all
   let failed = 0;
   if (scenario.thinking) {
     await pause();

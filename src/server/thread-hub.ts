@@ -121,6 +121,7 @@ export class ThreadHub {
     runId: string,
     type: EventType,
     data: Record<string, unknown>,
+    stampedAtMs?: number,
   ): Promise<AgentEvent> {
     const previous = this.appendChains.get(threadId) ?? Promise.resolve();
     const appended = previous
@@ -128,7 +129,7 @@ export class ThreadHub {
       .then(() => {
         if (this.hasLost(runId)) throw new RunLostError(runId);
         // Stryker disable next-line ArrowFunction,BlockStatement: counts store failures for /metrics; the embedded store never fails
-        return this.store.append({ threadId, runId, type, data }).catch((error: unknown) => {
+        return this.store.append({ threadId, runId, type, data, stampedAtMs }).catch((error: unknown) => {
           // Stryker disable next-line all: counts store failures for /metrics; the embedded store never fails
           this.onStoreError();
           throw error;

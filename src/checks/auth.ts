@@ -4,7 +4,7 @@ import { CloseCode, SUBPROTOCOL } from '../protocol/index.js';
 import type { Check, CheckContext } from './check.js';
 import { Unsupported } from './check.js';
 import { expectEqual, expectHandshakeRefused, expectTrue, fail } from './expect.js';
-import { scenario } from './helpers.js';
+import { scenario, sleep } from './helpers.js';
 
 const FOREIGN_ORIGIN = 'https://attacker.agentwire.invalid';
 
@@ -202,6 +202,28 @@ export const authChecks: Check[] = [
         .catch(() => fail(`the session stayed open more than ${grace} ms after the token expired`));
       expectEqual(close.code, CloseCode.tokenExpired, 'close code at token expiry');
       expectTrue(Date.now() >= expMs - 1000, 'the session was closed before its token expired');
+    },
+  },
+  {
+    id: 'R-2.4/long-lived-token-stays-open',
+    rules: ['R-2.4'],
+    title:
+      'A token expiring in 30 days keeps its session open: no 4401 before exp (timers past 24.8 days overflow)',
+    requires: [],
+    async run(context) {
+      // 30 days is more than 2^31 - 1 ms: a server that hands the whole wait to one setTimeout
+      // (Node, browsers) sees its timer fire at once and closes the session long before exp.
+      const user = context.newUser();
+      const token = await context.tokens.valid(user, { expiresInS: 30 * 24 * 3600 });
+      const connection = await context.session({ user, token });
+      await sleep(1500);
+      expectTrue(
+        connection.isOpen,
+        `the session of a token valid for 30 more days was closed (${connection.closeInfo?.code ?? '?'}) within 1.5 s`,
+        { close: connection.closeInfo },
+      );
+      const pong = await connection.request({ type: 'ping' });
+      expectEqual(pong.type, 'pong', 'answer to ping on the long-lived session');
     },
   },
   {

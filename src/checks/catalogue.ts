@@ -143,6 +143,13 @@ export const CHECK_CATALOGUE: Readonly<Record<'aep' | 'ag-ui', readonly CheckInf
       requires: [],
     },
     {
+      id: 'R-2.4/long-lived-token-stays-open',
+      rules: ['R-2.4'],
+      title:
+        'A token expiring in 30 days keeps its session open: no 4401 before exp (timers past 24.8 days overflow)',
+      requires: [],
+    },
+    {
       id: 'R-2.5/no-token-in-frames',
       rules: ['R-2.5'],
       title: 'No frame of a session (events, errors) contains its token',
@@ -457,7 +464,7 @@ export const CHECK_CATALOGUE: Readonly<Record<'aep' | 'ag-ui', readonly CheckInf
     {
       id: 'R-6.1/not-an-object',
       rules: ['R-6.1'],
-      title: 'A JSON value that is not an object answers bad_request',
+      title: 'A JSON value that is not an object (array, null, number, string, boolean) answers bad_request',
       requires: [],
     },
     {

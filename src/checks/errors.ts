@@ -26,7 +26,8 @@ async function expectStillServing(connection: AepConnection): Promise<void> {
   expectEqual(pong.type, 'pong', 'answer to ping after a bad frame');
 }
 
-function badFrameCheck(slug: string, title: string, raw: string, expectedId?: string): Check {
+/** `raw` may list several frames of the same kind: each is answered, and the connection serves on. */
+function badFrameCheck(slug: string, title: string, raw: string | string[], expectedId?: string): Check {
   return {
     id: `R-6.1/${slug}`,
     rules: ['R-6.1'],
@@ -34,11 +35,13 @@ function badFrameCheck(slug: string, title: string, raw: string, expectedId?: st
     requires: [],
     async run(context) {
       const connection = await context.session();
-      const answer = await errorAfterRaw(connection, raw);
-      expectErrorAnswer(answer, 'bad_request', title);
-      if (expectedId) expectEqual(answer.id, expectedId, 'error id');
-      expectTrue(typeof answer.message === 'string', 'the error frame has no message', { answer });
-      await expectStillServing(connection);
+      for (const frame of typeof raw === 'string' ? [raw] : raw) {
+        const answer = await errorAfterRaw(connection, frame);
+        expectErrorAnswer(answer, 'bad_request', `${title}: ${frame}`);
+        if (expectedId) expectEqual(answer.id, expectedId, 'error id');
+        expectTrue(typeof answer.message === 'string', 'the error frame has no message', { answer });
+        await expectStillServing(connection);
+      }
     },
   };
 }
@@ -49,7 +52,13 @@ export const errorChecks: Check[] = [
     'A frame that is not JSON answers bad_request; the connection stays open',
     '{"type": "ping", ',
   ),
-  badFrameCheck('not-an-object', 'A JSON value that is not an object answers bad_request', '[1, 2, 3]'),
+  // Every kind of JSON value that is not an object: `null` is the one a server reading `frame.type`
+  // unguarded fails on with an internal error instead of bad_request.
+  badFrameCheck(
+    'not-an-object',
+    'A JSON value that is not an object (array, null, number, string, boolean) answers bad_request',
+    ['[1, 2, 3]', 'null', '42', '"ping"', 'true'],
+  ),
   badFrameCheck(
     'no-type',
     'A frame without a string type answers bad_request with its id',

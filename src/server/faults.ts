@@ -243,6 +243,18 @@ export const FAULTS = {
       'on cancel the run waits at most 1.5 s for its open tool call to stop, then completes; a slower tool call reports its tool_completed after agent_completed',
     caughtBy: ['R-5.2/cancel-closes-open-tool-first'],
   },
+  'expiry-timer-overflow': {
+    rule: 'R-2.4',
+    description:
+      'the expiry timer is set to the whole time until exp: past 2^31 - 1 ms (24.8 days) Node fires it at once, closing 4401 long before exp',
+    caughtBy: ['R-2.4/long-lived-token-stays-open'],
+  },
+  'null-frame-internal-error': {
+    rule: 'R-6.1',
+    description:
+      'the frame must be an object, checked with typeof only: a null frame passes and fails on frame.type with internal instead of bad_request',
+    caughtBy: ['R-6.1/not-an-object'],
+  },
   'agui-tool-args-misrouted': {
     rule: 'AGUI-5',
     description:

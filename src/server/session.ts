@@ -76,7 +76,7 @@ const SAYS = {
 
 export class Session implements Subscriber {
   readonly sessionId = shortId('s');
-  private readonly expiryTimer: NodeJS.Timeout;
+  private expiryTimer: NodeJS.Timeout | undefined;
   private inbox: Promise<void> = Promise.resolve();
   /** Threads being replayed by `resume`: live events wait here until the replay is sent. */
   private readonly replaying = new Map<string, AgentEvent[]>();
@@ -93,7 +93,7 @@ export class Session implements Subscriber {
   constructor(
     private readonly socket: WebSocket,
     readonly userId: string,
-    expiresAtMs: number,
+    private readonly expiresAtMs: number,
     private readonly context: SessionContext,
     /** Kept only so the token-in-error fault can leak it. */
     private readonly token?: string,
@@ -125,10 +125,7 @@ export class Session implements Subscriber {
       // Stryker disable next-line all: what the log says is free
       context.logger.debug({ err: error.message, session: this.sessionId }, 'socket error');
     });
-    this.expiryTimer = setTimeout(
-      () => this.expire(),
-      Math.min(Math.max(0, expiresAtMs - Date.now()), MAX_TIMER_MS),
-    );
+    this.armExpiry();
     // Stryker disable next-line all: fault injection, off in every conformance run
     if (context.faults.has('no-ready')) return;
     const sayReady = () =>
@@ -184,7 +181,27 @@ export class Session implements Subscriber {
     this.context.metrics?.deliverySeconds.observe(Math.max(0, Date.now() - Date.parse(event.ts)) / 1000);
   }
 
+  /**
+   * Node fires a timer of more than 2^31 - 1 ms (24.8 days) at once, so a token expiring later
+   * than that is waited for in steps (R-2.4: 4401 after exp, never before).
+   */
+  private armExpiry(): void {
+    const remaining = Math.max(0, this.expiresAtMs - Date.now());
+    // Stryker disable next-line all: fault injection, off in every conformance run
+    const overflowing = this.context.faults.has('expiry-timer-overflow');
+    this.expiryTimer = setTimeout(
+      () => this.expire(),
+      overflowing ? remaining : Math.min(remaining, MAX_TIMER_MS),
+    );
+  }
+
   private expire(): void {
+    // Stryker disable next-line all: fault injection, off in every conformance run
+    const inSteps = !this.context.faults.has('expiry-timer-overflow');
+    if (inSteps && Date.now() < this.expiresAtMs) {
+      this.armExpiry(); // one step of a far expiry
+      return;
+    }
     // Stryker disable all: fault injection, off in every conformance run
     // expiry-postponed-by-activity: "don't cut a streaming answer", re-checked until it is quiet.
     if (this.context.faults.has('expiry-postponed-by-activity') && Date.now() - this.lastEventSentAt < 1000) {
@@ -236,7 +253,9 @@ export class Session implements Subscriber {
       this.sendError(undefined, 'bad_request', SAYS.notJson);
       return;
     }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    // Stryker disable next-line all: fault injection, off in every conformance run
+    const nullPasses = this.context.faults.has('null-frame-internal-error'); // typeof null is 'object'
+    if ((parsed === null && !nullPasses) || typeof parsed !== 'object' || Array.isArray(parsed)) {
       this.sendError(undefined, 'bad_request', SAYS.notObject);
       return;
     }

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type { ClientTransport } from '../client/transport.js';
 import type { Scenario } from '../protocol/index.js';
 import { LoadMetrics } from './metrics.js';
-import { pause, runVirtualUser, Stop } from './virtual-user.js';
+import { pause, runVirtualUser, Stop, type VirtualUserPlan } from './virtual-user.js';
 
 export interface Shard {
   index: number;
@@ -126,25 +126,44 @@ function startOffsetMs(plan: LoadPlan, user: number, position: number, count: nu
   return count > 1 ? (position * plan.rampMs) / (count - 1) : 0;
 }
 
+/**
+ * What user `user` does, every field written out. Not `{ ...shared, url, token, … }`: V8 gives
+ * each object built from a spread followed by more fields a hidden class of its own, so every
+ * session would carry one (kilobytes) and every read of its plan would miss the inline caches.
+ */
+function userPlanOf(
+  plan: LoadPlan,
+  user: number,
+  token: string,
+  intendedStartMs: number,
+  phase: LoadProgress['phase'],
+): VirtualUserPlan {
+  // A warm-up user runs once, at once, and leaves: no thinking, no hold.
+  const run = phase === 'run';
+  const addresses = plan.localAddresses;
+  return {
+    url: plan.urls[user % plan.urls.length]!,
+    token,
+    origin: plan.origin,
+    transport: plan.transport,
+    localAddress: addresses.length ? addresses[user % addresses.length] : undefined,
+    runs: run ? plan.runsPerSession : 1,
+    scenario: plan.scenario,
+    text: plan.text,
+    thinkMs: run ? plan.thinkMs : 0,
+    thinkJitterMs: run ? plan.thinkJitterMs : 0,
+    holdMs: run ? plan.holdMs : 0,
+    handshakeTimeoutMs: plan.handshakeTimeoutMs,
+    runTimeoutMs: plan.runTimeoutMs,
+    intendedStartMs,
+    fromIntendedTime: run && plan.arrival !== undefined,
+  };
+}
+
 export async function runLoad(plan: LoadPlan, hooks: LoadHooks): Promise<LoadOutcome> {
   const stop = new Stop();
   if (hooks.signal?.aborted) stop.stop();
   hooks.signal?.addEventListener('abort', () => stop.stop(), { once: true });
-  const localAddressOf = (user: number) =>
-    plan.localAddresses.length
-      ? { localAddress: plan.localAddresses[user % plan.localAddresses.length]! }
-      : {};
-  const userPlan = {
-    ...(plan.origin ? { origin: plan.origin } : {}),
-    ...(plan.transport ? { transport: plan.transport } : {}),
-    scenario: plan.scenario,
-    text: plan.text,
-    thinkMs: plan.thinkMs,
-    thinkJitterMs: plan.thinkJitterMs,
-    handshakeTimeoutMs: plan.handshakeTimeoutMs,
-    runTimeoutMs: plan.runTimeoutMs,
-    fromIntendedTime: plan.arrival !== undefined,
-  };
 
   if (plan.warmupSessions > 0) {
     const warmup = new LoadMetrics();
@@ -175,22 +194,7 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks): Promise<LoadOut
         if (stop.aborted) break;
         launched++;
         running.push(
-          runVirtualUser(
-            {
-              ...userPlan,
-              ...localAddressOf(index),
-              url: plan.urls[index % plan.urls.length]!,
-              token,
-              runs: 1,
-              holdMs: 0,
-              thinkMs: 0,
-              thinkJitterMs: 0,
-              intendedStartMs: performance.now(),
-              fromIntendedTime: false,
-            },
-            warmup,
-            stop,
-          ),
+          runVirtualUser(userPlanOf(plan, index, token, performance.now(), 'warm-up'), warmup, stop),
         );
       }
       await Promise.all(running);
@@ -252,19 +256,7 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks): Promise<LoadOut
       if (stop.aborted) break;
       launched++;
       running.push(
-        runVirtualUser(
-          {
-            ...userPlan,
-            ...localAddressOf(user),
-            url: plan.urls[user % plan.urls.length]!,
-            token: tokens[position]!,
-            runs: plan.runsPerSession,
-            holdMs: plan.holdMs,
-            intendedStartMs,
-          },
-          metrics,
-          stop,
-        ),
+        runVirtualUser(userPlanOf(plan, user, tokens[position]!, intendedStartMs, 'run'), metrics, stop),
       );
       // The token is no longer needed here: let it go with the session.
       tokens[position] = '';

@@ -44,8 +44,8 @@ type Frame = Record<string, unknown> & { type?: unknown };
 
 /**
  * Stopping a run of thousands of users. Waiters register and unregister themselves (a Set, not
- * a listener or a `then` per user), so a finished session holds no reference from here and its
- * socket can be collected while the run goes on.
+ * a listener or a `then` per user, and no unregistering closure either), so a finished session
+ * holds no reference from here and its socket can be collected while the run goes on.
  */
 export class Stop {
   private readonly waiting = new Set<() => void>();
@@ -62,14 +62,14 @@ export class Stop {
     this.waiting.clear();
   }
 
-  /** Calls `waiter` once on stop (soon, if already stopped); returns the unregistering. */
-  onStop(waiter: () => void): () => void {
-    if (this.stopped) {
-      queueMicrotask(waiter);
-      return () => {};
-    }
-    this.waiting.add(waiter);
-    return () => this.waiting.delete(waiter);
+  /** Calls `waiter` once on stop (soon, if already stopped), unless `offStop(waiter)` came first. */
+  onStop(waiter: () => void): void {
+    if (this.stopped) queueMicrotask(waiter);
+    else this.waiting.add(waiter);
+  }
+
+  offStop(waiter: () => void): void {
+    this.waiting.delete(waiter);
   }
 }
 
@@ -120,11 +120,11 @@ export function pause(ms: number, stop: Stop): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
-      unregister();
+      stop.offStop(done);
       resolve();
     };
     const timer = setTimeout(done, ms);
-    const unregister = stop.onStop(done);
+    stop.onStop(done);
   });
 }
 
@@ -191,15 +191,14 @@ function openSession(
     plan.token = '';
     const session = new OpenSession(socket);
     let ready = false;
-    // Both dropped once the session is ready or given up, so its hold carries neither.
+    // The timer is dropped and the stop waiter unregistered once the session is ready or given
+    // up, so its hold carries neither.
     let readyTimer: NodeJS.Timeout | undefined;
-    let unregister: (() => void) | undefined;
     const settle = () => {
       ready = true;
       clearTimeout(readyTimer);
-      unregister?.();
+      stop.offStop(onStop);
       readyTimer = undefined;
-      unregister = undefined;
     };
     const giveUp = (reason: string | undefined) => {
       if (ready) return;
@@ -209,14 +208,17 @@ function openSession(
       socket.terminate();
       resolve(undefined);
     };
+    const onStop = () => giveUp(undefined);
     readyTimer = setTimeout(() => giveUp('no ready in time'), plan.handshakeTimeoutMs);
-    unregister = stop.onStop(() => giveUp(undefined));
-    socket.once('unexpected-response', (_request, response) =>
+    stop.onStop(onStop);
+    // `on`, not `once`, for events that come once anyway: `once` adds a wrapper and a bound
+    // function to every session.
+    socket.on('unexpected-response', (_request, response) =>
       giveUp(`handshake answered ${response.statusCode}`),
     );
     socket.on('error', (error) => giveUp((error as NodeJS.ErrnoException).code ?? error.message));
     let open = false;
-    socket.once('close', (code) => {
+    socket.on('close', (code) => {
       giveUp(`closed ${code} before ready`);
       if (open) metrics.sessionClosed();
       open = false;
@@ -269,7 +271,7 @@ function runOnce(
       if (done) return;
       done = true;
       clearTimeout(timer);
-      unregister();
+      stop.offStop(onStop);
       session.onFrame(ignoreFrame);
       session.onClose(ignoreClose);
       if (failure) metrics.fail('runs_failed', failure);
@@ -280,7 +282,8 @@ function runOnce(
       plan.runTimeoutMs,
     );
     // Interrupted mid-run: neither completed nor the server's failure.
-    const unregister = stop.onStop(() => finish());
+    const onStop = () => finish();
+    stop.onStop(onStop);
     session.onClose(() => finish('connection closed mid-run'));
     session.onFrame((frame, receivedAtMs) => {
       if (frame.id === id) {

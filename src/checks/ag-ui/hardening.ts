@@ -19,6 +19,7 @@ import {
   type Violation,
 } from '../../agui/index.js';
 import { type Check, type CheckContext, CheckFailure, Unsupported } from '../check.js';
+import { expectStreamed } from './seen.js';
 import { transportOf } from './transport-of.js';
 
 async function streamOf(context: CheckContext, input: ReturnType<typeof runInput>): Promise<AgUiResponse> {
@@ -71,6 +72,8 @@ export const agUiHardeningChecks: readonly Check[] = [
       const response = await streamOf(context, input(context, { tools: 3 }));
       expectNone(toolCallViolations(response.events), 'tool call pairing', response.events);
       expectNone(toolArgsViolations(response.events), 'tool call arguments', response.events);
+      expectStreamed(response.events, ['TOOL_CALL_START'], 'tool calls', 2);
+      expectStreamed(response.events, ['TOOL_CALL_ARGS'], 'tool call arguments');
     },
   },
   {
@@ -84,6 +87,7 @@ export const agUiHardeningChecks: readonly Check[] = [
       expectNone(afterEndViolations(response.events), 'event after the end', response.events);
       expectNone(textMessageViolations(response.events), 'text message pairing', response.events);
       expectNone(toolCallViolations(response.events), 'tool call pairing', response.events);
+      expectStreamed(response.events, ['TOOL_CALL_RESULT'], 'tool call result');
     },
   },
   {
@@ -95,6 +99,7 @@ export const agUiHardeningChecks: readonly Check[] = [
       const state = { city: 'Lisbon' };
       const response = await streamOf(context, input(context, { tools: 2 }, { state }));
       expectNone(stateViolations(response.events, state), 'state delta', response.events);
+      expectStreamed(response.events, ['STATE_DELTA'], 'state delta');
     },
   },
   {
@@ -108,6 +113,7 @@ export const agUiHardeningChecks: readonly Check[] = [
       const ids: string[][] = [];
       for (const runInputOf of [first, second]) {
         const response = await streamOf(context, runInputOf);
+        expectStreamed(response.events, ['TEXT_MESSAGE_START', 'TOOL_CALL_RESULT'], 'message');
         ids.push(messageIdsOf(response.events));
       }
       const reused = ids[1]!.filter((id) => ids[0]!.includes(id));
@@ -126,6 +132,7 @@ export const agUiHardeningChecks: readonly Check[] = [
     async run(context) {
       const response = await streamOf(context, input(context, { tools: 1, thinking: true }));
       expectNone(reasoningViolations(response.events), 'reasoning', response.events);
+      expectStreamed(response.events, ['REASONING_START', 'REASONING_MESSAGE_START'], 'reasoning');
     },
   },
 ];

@@ -20,6 +20,7 @@ import {
 } from '../../agui/index.js';
 import { type Check, type CheckContext, CheckFailure, Unsupported } from '../check.js';
 import { agUiHardeningChecks } from './hardening.js';
+import { expectStreamed } from './seen.js';
 import { transportOf } from './transport-of.js';
 
 function endpoint(context: CheckContext): { url: string; withToken: boolean } {
@@ -80,6 +81,7 @@ function streamRule(
   title: string,
   violationsOf: (events: AgUiEvent[]) => Violation[],
   what: string,
+  judged?: { types: readonly string[]; what: string },
 ): Check {
   return {
     id,
@@ -89,6 +91,7 @@ function streamRule(
     async run(context) {
       const { response } = await stream(context);
       expectNone(violationsOf(response.events), what, response);
+      if (judged) expectStreamed(response.events, judged.types, judged.what);
     },
   };
 }
@@ -196,12 +199,14 @@ export const agUiChecks: readonly Check[] = [
     'Text messages start, stream and end by messageId, and none is left open',
     textMessageViolations,
     'text message pairing',
+    { types: ['TEXT_MESSAGE_START'], what: 'text message' },
   ),
   streamRule(
     'AGUI-5/tool-call-pairing',
     'Tool calls start, stream args and end by toolCallId; results come after the end',
     toolCallViolations,
     'tool call pairing',
+    { types: ['TOOL_CALL_START'], what: 'tool call' },
   ),
   {
     id: 'AGUI-2/concurrent-runs-separate',

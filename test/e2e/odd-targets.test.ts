@@ -145,6 +145,7 @@ describe('targets that are not what they seem', () => {
       ['R-2.3/allowed-origin-accepted', 'passed'],
       ['R-2.3/foreign-origin-403', 'passed'],
       ['R-2.3/foreign-origin-403-subprotocol', 'passed'],
+      ['R-2.3/origin-matched-exactly', 'passed'],
     ]);
     // Control: the same run against a server allowing another Origin is refused, so the pass above means
     // the embedded backend was started allowing the Origin given.
@@ -196,7 +197,7 @@ describe('the terminal summary', () => {
         `PASSED · exit 0 · reports: ${join(dir, 'report.json')}, ${join(dir, 'junit.xml')}, ${join(dir, 'report.html')}`,
       );
       expect(lines.at(-2)).toBe(
-        '  unsupported: R-2.3/foreign-origin-403, R-2.3/allowed-origin-accepted, R-2.3/foreign-origin-403-subprotocol',
+        '  unsupported: R-2.3/foreign-origin-403, R-2.3/allowed-origin-accepted, R-2.3/origin-matched-exactly, R-2.3/foreign-origin-403-subprotocol',
       );
       const gated = await cli([
         'run',

@@ -20,19 +20,13 @@ import { createJiti } from 'jiti';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist/cli.js');
-const ORIGIN = 'https://app.second-server.test';
-/** Unsupported against --target: run through the library on the second server's own pair. */
-const OWN_INSTANCE_CHECKS = [
-  'R-6.4/graceful-drain',
-  'R-6.4/resume-on-another-instance',
-  'R-4.2/fan-out-across-instances',
-];
 
 const jiti = createJiti(import.meta.url);
 const { FLAWS, FLAW_NAMES } = await jiti.import(join(ROOT, 'test/second-server/flaws.ts'));
 const { startSecondServer } = await jiti.import(join(ROOT, 'test/second-server/instance.ts'));
-const { startSecondServerPair } = await jiti.import(join(ROOT, 'test/second-server/pair.ts'));
-const { acquireTarget, planRun, runSuite } = await jiti.import(join(ROOT, 'src/suite/index.ts'));
+const { runOwnInstanceChecks, SECOND_SERVER_ORIGIN: ORIGIN } = await jiti.import(
+  join(ROOT, 'test/second-server/own-instance-run.ts'),
+);
 
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !FLAW_NAMES.includes(name));
@@ -85,23 +79,12 @@ async function cliFailures(flaws) {
 /** Failed checks among those needing instances of their own, on a flawed two-instance pair. */
 async function ownInstanceFailures(flaws) {
   const secret = randomBytes(32).toString('hex');
-  // The target of the plan is only where the run starts; the checks use the pair they are given.
+  // The run starts at a flawed server; the checks use the flawed pair they are given.
   const server = await startSecondServer({ secret, allowedOrigins: [ORIGIN], flaws });
-  const plan = planRun({
-    target: server.wsUrl,
-    jwtSecret: secret,
-    allowedOrigin: ORIGIN,
-    checks: OWN_INSTANCE_CHECKS.join(','),
-    pace: 'local',
-  });
-  const target = await acquireTarget(plan, { watchProcess: false });
   try {
-    const report = await runSuite(plan, target, {
-      ownInstances: () => startSecondServerPair({ secret, allowedOrigins: [ORIGIN], flaws }),
-    });
+    const report = await runOwnInstanceChecks(server.wsUrl, secret, flaws);
     return report.checks.filter((check) => check.status === 'failed');
   } finally {
-    await target.release();
     await server.close();
   }
 }

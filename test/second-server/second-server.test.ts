@@ -11,17 +11,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AEP_CHECKS } from '../../src/checks/index.js';
 import { newSecret } from '../../src/client/index.js';
-import { acquireTarget, planRun, runSuite } from '../../src/suite/index.js';
 import { cli } from '../support/cli.js';
 import { type SecondServer, startSecondServer } from './instance.js';
-import { startSecondServerPair } from './pair.js';
+import {
+  SECOND_SERVER_ORIGIN as ORIGIN,
+  OWN_INSTANCE_CHECKS,
+  runOwnInstanceChecks,
+} from './own-instance-run.js';
 
-const ORIGIN = 'https://app.second-server.test';
-const OWN_INSTANCE_CHECKS = [
-  'R-6.4/graceful-drain',
-  'R-6.4/resume-on-another-instance',
-  'R-4.2/fan-out-across-instances',
-];
 /**
  * Checks that crash an instance of their own (R-6.5): unsupported against --target as well, and
  * not run here, since this server has no way to be crashed on purpose (no `crash` on its pair).
@@ -73,17 +70,7 @@ describe('the suite against a second correct AEP/1 server', () => {
   }, 180_000);
 
   it('the checks needing instances of their own pass on its two-instance deployment', async () => {
-    const plan = planRun({
-      target: server.wsUrl,
-      jwtSecret: secret,
-      allowedOrigin: ORIGIN,
-      checks: OWN_INSTANCE_CHECKS.join(','),
-      pace: 'local',
-    });
-    await using target = await acquireTarget(plan, { watchProcess: false });
-    const report = await runSuite(plan, target, {
-      ownInstances: () => startSecondServerPair({ secret, allowedOrigins: [ORIGIN] }),
-    });
+    const report = await runOwnInstanceChecks(server.wsUrl, secret);
     expect(report.checks.map((r) => [r.id, r.status, r.status === 'failed' ? r.reason : ''])).toEqual(
       OWN_INSTANCE_CHECKS.map((id) => [id, 'passed', '']),
     );

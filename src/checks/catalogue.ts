@@ -866,6 +866,26 @@ export const CHECK_CATALOGUE: Readonly<Record<'aep' | 'ag-ui', readonly CheckInf
       requires: [],
     },
     {
+      id: 'AGUI-6/state-deltas-apply-any-input-state',
+      rules: ['AGUI-6'],
+      title:
+        'Every STATE_DELTA applies to the state so far whatever state the client sent: an array, a string, a number, null',
+      requires: [],
+    },
+    {
+      id: 'AGUI-T/minimal-input-accepted',
+      rules: ['AGUI-T'],
+      title:
+        'A RunAgentInput with only the fields AG-UI requires (threadId, runId, messages) answers an event stream that ends the run',
+      requires: [],
+    },
+    {
+      id: 'AGUI-3/successful-run-finishes',
+      rules: ['AGUI-3'],
+      title: 'A run in which nothing fails ends with RUN_FINISHED, not RUN_ERROR',
+      requires: [],
+    },
+    {
       id: 'AGUI-4/message-ids-unique-across-runs',
       rules: ['AGUI-4'],
       title: 'Two runs of one thread name their messages with different ids',

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { scenarioSchema } from '../protocol/index.js';
 import { type TokenVerifier, tokenFromRequest, tokenTransportOf } from './auth.js';
 import { FaultSet } from './faults.js';
+import { NOT_JSON, parsedJson } from './json-text.js';
 import { plannedToolCalls, resolveScenario, scriptedSteps } from './scripted-agent.js';
 
 const MAX_BODY_BYTES = 1 << 20;
@@ -31,6 +32,7 @@ export async function handleAgUiRun(
   deps: AgUiDependencies,
 ): Promise<void> {
   const auth = await deps.verifier.verify(tokenFromRequest(request), tokenTransportOf(request));
+  // Stryker disable next-line LogicalOperator: fault plumbing: every conformance run has an empty fault set
   const faults = deps.faults ?? FaultSet.none;
   // Stryker disable next-line StringLiteral: a refusal's words are free; its 401 is what AGUI-1 checks
   if (!auth.ok) return respondError(response, 401, 'unauthorized', auth.reason);
@@ -42,13 +44,11 @@ export async function handleAgUiRun(
     return respondError(response, 413, 'too_large', (error as Error).message);
   }
   // Stryker restore all
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
+  const json = parsedJson(body);
+  // Stryker disable next-line ConditionalExpression: a body that is not JSON, let through, fails the RunAgentInput schema with the same 400
+  if (json === NOT_JSON)
     // Stryker disable next-line StringLiteral: a refusal's words are free; its 400 is what is checked
     return respondError(response, 400, 'bad_request', 'body is not JSON: send a RunAgentInput object');
-  }
   const parsed = RunAgentInputSchema.safeParse(json);
   if (!parsed.success) {
     // Stryker disable all: a refusal's words are free; its 400 is what is checked
@@ -66,12 +66,19 @@ export async function handleAgUiRun(
     );
   }
   const input = parsed.data;
+  // Stryker disable all: fault injection, off in every conformance run
+  // agui-minimal-input-500: forwardedProps read as if every client sent it (AG-UI makes it optional).
+  if (faults.has('agui-minimal-input-500')) void (input.forwardedProps as { scenario?: unknown }).scenario;
+  // Stryker restore all
   const scenario = scenarioSchema.safeParse(
     (input.forwardedProps as { scenario?: unknown } | undefined)?.scenario,
   );
+  // Stryker disable all: which message the agent answers is the agent's own business: AG-UI fixes the stream, not what it says
   const lastUser = [...input.messages].reverse().find((message) => message.role === 'user');
   const text = typeof lastUser?.content === 'string' ? lastUser.content : '';
+  // Stryker restore all
 
+  // Stryker disable next-line ObjectLiteral: the profile speaks SSE, the encoder's default; only a client asking for protobuf would see a difference
   const encoder = new EventEncoder({ accept: request.headers.accept });
   response.writeHead(200, {
     'content-type': encoder.getContentType(),
@@ -81,14 +88,17 @@ export async function handleAgUiRun(
     connection: 'keep-alive',
   });
   const abort = new AbortController();
+  // Stryker disable all: AG-UI sets no rule on a client that leaves: a run going on unheard shows nowhere on the wire, and nothing is sent after the stream's end
   response.on('close', () => abort.abort());
   const send = (event: Record<string, unknown>) => {
     if (!response.writableEnded) response.write(encoder.encode(event as never));
   };
-  const state =
-    input.state !== null && typeof input.state === 'object' && !Array.isArray(input.state)
-      ? (input.state as Record<string, unknown>)
-      : {};
+  // Stryker restore all
+  let state: unknown =
+    input.state !== null && typeof input.state === 'object' && !Array.isArray(input.state) ? input.state : {};
+  // agui-input-state-echoed: whatever state the client sent becomes the snapshot the deltas patch.
+  // Stryker disable next-line all: fault injection, off in every conformance run
+  if (faults.has('agui-input-state-echoed')) state = input.state;
   const finished = stream(input.threadId, input.runId, text, scenario.success ? scenario.data : undefined);
   deps.track(finished);
   await finished;
@@ -96,9 +106,27 @@ export async function handleAgUiRun(
   async function stream(threadId: string, runId: string, prompt: string, chosen: typeof scenario.data) {
     send({ type: 'RUN_STARTED', threadId, runId });
     send({ type: 'STATE_SNAPSHOT', snapshot: state });
+    try {
+      await answer(threadId, runId, prompt, chosen).catch(reportFailure);
+    } finally {
+      response.end();
+    }
+
+    // Stryker disable all: the scripted agent throws only when aborted (the client left): nobody reads what follows
+    function reportFailure(error: unknown): void {
+      if (!abort.signal.aborted) {
+        deps.logger.error({ err: String(error), run: runId }, 'ag-ui run failed');
+        send({ type: 'RUN_ERROR', message: 'the agent failed', code: 'internal' });
+      }
+    }
+    // Stryker restore all
+  }
+
+  /** The scripted agent's steps as AG-UI events, up to RUN_FINISHED. */
+  async function answer(threadId: string, runId: string, prompt: string, chosen: typeof scenario.data) {
     const resolved = resolveScenario(chosen);
     // The client names the run; tool call ids get a key of their own so no two runs share one.
-    // Stryker disable next-line MethodExpression: with or without the dashes, cut or not, the key is unique
+    // Stryker disable next-line MethodExpression,StringLiteral: with or without the dashes, cut or not, the key is unique
     const runKey = randomUUID().replaceAll('-', '').slice(0, 8);
     // agui-message-id-reused: an id derived from the thread, so the next run of it reuses it.
     // Stryker disable next-line all: fault injection, off in every conformance run
@@ -106,53 +134,60 @@ export async function handleAgUiRun(
     let messageOpen = false;
     let toolCallsAnnounced = false;
     let lookups = 0;
-    try {
-      const steps = scriptedSteps(runKey, prompt, resolved, abort.signal);
-      for (;;) {
-        const next = await steps.next();
-        if (next.done) break;
-        const { type, data } = next.value;
-        if (type === 'agent_thinking') {
+    const steps = scriptedSteps(runKey, prompt, resolved, abort.signal);
+    for (;;) {
+      const next = await steps.next();
+      if (next.done) break;
+      const { type, data } = next.value;
+      switch (type) {
+        case 'agent_thinking':
           sendReasoning(`reasoning_${runId}`, String(data.text));
-        } else if (type === 'tool_executing') {
+          break;
+        case 'tool_executing':
           if (!toolCallsAnnounced) sendToolCalls(plannedToolCalls(runKey, prompt, resolved));
           toolCallsAnnounced = true;
-        } else if (type === 'tool_completed') {
+          break;
+        case 'tool_completed': {
           const toolCallId = String(data.tool_call_id);
           send({
             type: 'TOOL_CALL_RESULT',
             messageId: `result_${toolCallId}`,
             toolCallId,
+            // Stryker disable next-line ObjectLiteral: a tool result's content is free text to AG-UI
             content: JSON.stringify(data.ok ? data.result : { error: data.error }),
             role: 'tool',
           });
           // agui-events-after-run-error: a tool failure reported as the run's error, and the run goes on.
-          // Stryker disable next-line all: fault injection, off in every conformance run
+          // Stryker disable all: fault injection, off in every conformance run
           if (data.ok === false && faults.has('agui-events-after-run-error'))
             send({ type: 'RUN_ERROR', message: 'a tool call failed', code: 'tool_failed' });
+          // Stryker restore all
+          // Stryker disable next-line UpdateOperator: the state's content is the agent's: AGUI-6 asks only that each delta applies
           lookups++;
           // `add` sets a member whether it exists or not; `replace` needs it to exist (RFC 6902).
           // Stryker disable next-line all: fault injection, off in every conformance run
           const op = faults.has('agui-invalid-state-delta') ? 'replace' : 'add';
+          // Stryker disable next-line ArrayDeclaration,StringLiteral: an empty patch, or one that sets the whole state (path ""), applies too: AGUI-6 asks only that each delta applies
           send({ type: 'STATE_DELTA', delta: [{ op, path: '/lookups', value: lookups }] });
-        } else if (type === 'agent_message') {
+          break;
+        }
+        case 'agent_message':
           if (!messageOpen) send({ type: 'TEXT_MESSAGE_START', messageId, role: 'assistant' });
           messageOpen = true;
           send({ type: 'TEXT_MESSAGE_CONTENT', messageId, delta: String(data.delta) });
-        }
+          break;
       }
-      if (messageOpen) send({ type: 'TEXT_MESSAGE_END', messageId });
-      send({ type: 'RUN_FINISHED', threadId, runId });
-    } catch (error) {
-      // Stryker disable all: the scripted agent throws only when aborted (the client left): nobody reads what follows
-      if (!abort.signal.aborted) {
-        deps.logger.error({ err: String(error), run: runId }, 'ag-ui run failed');
-        send({ type: 'RUN_ERROR', message: 'the agent failed', code: 'internal' });
-      }
-      // Stryker restore all
-    } finally {
-      response.end();
     }
+    // Stryker disable next-line ConditionalExpression: every scripted run streams its answer (stream_chunks is at least 1), so a message is open here
+    if (messageOpen) send({ type: 'TEXT_MESSAGE_END', messageId });
+    // Stryker disable all: fault injection, off in every conformance run
+    // agui-end-of-stream-as-error: the agent's end of stream caught as if it were a failure.
+    if (faults.has('agui-end-of-stream-as-error')) {
+      send({ type: 'RUN_ERROR', message: 'the agent stopped', code: 'internal' });
+      return;
+    }
+    // Stryker restore all
+    send({ type: 'RUN_FINISHED', threadId, runId });
   }
 
   function sendReasoning(reasoningId: string, text: string): void {

@@ -293,6 +293,27 @@ export const FAULTS = {
     caughtBy: ['AGUI-7/reasoning-closed'],
     profile: 'ag-ui',
   },
+  'agui-minimal-input-500': {
+    rule: 'AGUI-T',
+    description:
+      'AG-UI: forwardedProps read as if every client sent it, so a RunAgentInput with only threadId, runId and messages fails with 500',
+    caughtBy: ['AGUI-T/minimal-input-accepted'],
+    profile: 'ag-ui',
+  },
+  'agui-input-state-echoed': {
+    rule: 'AGUI-6',
+    description:
+      'AG-UI: the client’s state becomes the STATE_SNAPSHOT whatever it is, and the deltas then patch an array or a string as if it were an object',
+    caughtBy: ['AGUI-6/state-deltas-apply-any-input-state'],
+    profile: 'ag-ui',
+  },
+  'agui-end-of-stream-as-error': {
+    rule: 'AGUI-3',
+    description:
+      'AG-UI: the agent’s normal end of stream is caught as a failure, so every run ends with RUN_ERROR',
+    caughtBy: ['AGUI-3/successful-run-finishes'],
+    profile: 'ag-ui',
+  },
 } as const satisfies Record<string, FaultSpec>;
 
 export type FaultName = keyof typeof FAULTS;

@@ -24,6 +24,7 @@ import {
 import { executeRun } from './agent-run.js';
 import type { FaultSet } from './faults.js';
 import { InOrderDelivery } from './in-order-delivery.js';
+import { NOT_JSON, parsedJson } from './json-text.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import type { ServerMetrics } from './metrics.js';
 import type { RunLimiter } from './run-limiter.js';
@@ -465,20 +466,6 @@ export class Session implements Subscriber {
     run.abort.abort();
   }
 }
-
-/** What `parsedJson` gives for text that is not JSON (no JSON text parses to a symbol). */
-// Stryker disable next-line StringLiteral: a symbol's description is free
-const NOT_JSON = Symbol('not JSON');
-
-// Stryker disable BlockStatement: an emptied catch gives undefined, which is refused next as not an object with the same bad_request
-function parsedJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return NOT_JSON;
-  }
-}
-// Stryker restore BlockStatement
 
 // Stryker disable all: fault injection, off in every conformance run
 /** The `id` of a raw frame other than a user_message, when it has one (burst-ack-id-mixup). */

@@ -93,6 +93,8 @@ describe('agentwire run --profile ag-ui (built CLI)', () => {
         'AGUI-3/single-terminal-event',
         'AGUI-3/nothing-after-end',
         'AGUI-5/tool-call-pairing',
+        'AGUI-T/minimal-input-accepted',
+        'AGUI-3/successful-run-finishes',
       ])
         expect(status[id], id).toBe('passed');
       expect(status['AGUI-2/ids-echoed']).toBe('failed');

@@ -1,7 +1,9 @@
 /**
  * AG-UI checks written against real AG-UI server bugs (docs/faults.md): parallel tool calls whose
  * argument chunks land under the wrong call, a run that streams on after RUN_ERROR, STATE_DELTA
- * patches that do not apply, message ids a later run reuses, reasoning left open.
+ * patches that do not apply, message ids a later run reuses, reasoning left open, and the inputs
+ * real clients send that a server's own client never does: only the required fields, a state
+ * that is not an object.
  */
 import {
   type AgUiEvent,
@@ -22,7 +24,8 @@ import { type Check, type CheckContext, CheckFailure, Unsupported } from '../che
 import { expectStreamed } from './seen.js';
 import { transportOf } from './transport-of.js';
 
-async function streamOf(context: CheckContext, input: ReturnType<typeof runInput>): Promise<AgUiResponse> {
+/** Posts a RunAgentInput (any object: some checks send only the fields AG-UI requires) and reads the stream. */
+async function streamOf(context: CheckContext, input: object): Promise<AgUiResponse> {
   if (!context.target.agUi) throw new Unsupported('no AG-UI endpoint: run with --profile ag-ui');
   const { url, withToken } = context.target.agUi;
   const token = withToken ? await context.tokens.valid(context.newUser()) : undefined;
@@ -100,6 +103,55 @@ export const agUiHardeningChecks: readonly Check[] = [
       const response = await streamOf(context, input(context, { tools: 2 }, { state }));
       expectNone(stateViolations(response.events, state), 'state delta', response.events);
       expectStreamed(response.events, ['STATE_DELTA'], 'state delta');
+    },
+  },
+  {
+    id: 'AGUI-6/state-deltas-apply-any-input-state',
+    rules: ['AGUI-6'],
+    title:
+      'Every STATE_DELTA applies to the state so far whatever state the client sent: an array, a string, a number, null',
+    requires: [],
+    async run(context) {
+      // null is how a client says "no state" (AG-UI reads it as absent): the state so far is then empty.
+      for (const state of [['Lisbon'], 'Lisbon', 7, null]) {
+        const response = await streamOf(context, input(context, { tools: 1 }, { state }));
+        expectNone(
+          stateViolations(response.events, state ?? {}),
+          `state delta (input state ${JSON.stringify(state)})`,
+          response.events,
+        );
+        expectStreamed(response.events, ['STATE_DELTA'], 'state delta');
+      }
+    },
+  },
+  {
+    id: 'AGUI-T/minimal-input-accepted',
+    rules: ['AGUI-T'],
+    title:
+      'A RunAgentInput with only the fields AG-UI requires (threadId, runId, messages) answers an event stream that ends the run',
+    requires: [],
+    async run(context) {
+      const { threadId, runId, messages } = runInput('What is the weather in Lisbon?');
+      const response = await streamOf(context, { threadId, runId, messages });
+      expectNone(terminalViolations(response.events), 'terminal events', response.events);
+    },
+  },
+  {
+    id: 'AGUI-3/successful-run-finishes',
+    rules: ['AGUI-3'],
+    title: 'A run in which nothing fails ends with RUN_FINISHED, not RUN_ERROR',
+    requires: [],
+    async run(context) {
+      const response = await streamOf(context, input(context, { tools: 2 }));
+      expectNone(terminalViolations(response.events), 'terminal events', response.events);
+      const end = response.events.find(
+        (event) => event.type === 'RUN_ERROR' || event.type === 'RUN_FINISHED',
+      );
+      if (end?.type === 'RUN_ERROR')
+        throw new CheckFailure('a run with no failing tool ended with RUN_ERROR', {
+          run_error: end,
+          event_types: response.events.map((event) => event.type),
+        });
     },
   },
   {

@@ -414,6 +414,13 @@ export const CHECK_CATALOGUE: Readonly<Record<'aep' | 'ag-ui', readonly CheckInf
       requires: [],
     },
     {
+      id: 'R-5.5/ts-is-utc-now',
+      rules: ['R-5.5'],
+      title:
+        'ts is UTC now: each event’s ts lies between the client’s clock before and after the run, give or take 10 minutes',
+      requires: [],
+    },
+    {
       id: 'R-5.6/isolation-between-users',
       rules: ['R-5.6'],
       title: 'Under concurrency, no user receives a frame of another user’s thread',

@@ -10,6 +10,9 @@ import {
   toolPairingViolations,
 } from './stream-rules.js';
 
+/** How far a server's clock may be from the client's before ts counts as not UTC now. */
+const CLOCK_SKEW_MS = 10 * 60_000;
+
 export const eventChecks: Check[] = [
   {
     id: 'R-5.1/seq-starts-at-1',
@@ -187,6 +190,29 @@ export const eventChecks: Check[] = [
       expectNoStreamViolations('ts', (o) =>
         timestampViolations(connection.eventsOfThread(first.ack.thread_id!), o),
       );
+    },
+  },
+  {
+    id: 'R-5.5/ts-is-utc-now',
+    rules: ['R-5.5'],
+    title:
+      'ts is UTC now: each event’s ts lies between the client’s clock before and after the run, give or take 10 minutes',
+    requires: [],
+    async run(context) {
+      const connection = await context.session();
+      const before = Date.now();
+      const { events } = await connection.runToCompletion({ scenario: scenario(context, { tools: 1 }) });
+      const after = Date.now();
+      // Clocks of two hosts may disagree by a little; a zone's offset from UTC is 30 minutes or more.
+      const off = events.find(
+        (event) =>
+          Date.parse(event.ts) < before - CLOCK_SKEW_MS || Date.parse(event.ts) > after + CLOCK_SKEW_MS,
+      );
+      if (off)
+        fail(
+          `event seq ${off.seq} is stamped ${off.ts}, but the run took place between ${new Date(before).toISOString()} and ${new Date(after).toISOString()} (UTC): ts is not UTC, or the server's clock is more than 10 minutes off`,
+          { event: off },
+        );
     },
   },
   {

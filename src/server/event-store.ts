@@ -72,12 +72,15 @@ export class MemoryEventStore implements EventStore {
     // Stryker disable next-line all: fault injection, off in every conformance run
     if (faults.has('seq-dup') && count === 2) seq = thread.lastSeq;
     thread.lastSeq = seq;
+    // ts-local-time-as-utc: the wall-clock time of a server in UTC+8, written with a Z.
+    // Stryker disable next-line all: fault injection, off in every conformance run
+    const shownMs = faults.has('ts-local-time-as-utc') ? tsMs + 8 * 3_600_000 : tsMs;
     const event = {
       type,
       thread_id: threadId,
       run_id: runId,
       seq,
-      ts: new Date(tsMs).toISOString(),
+      ts: new Date(shownMs).toISOString(),
       data,
     } as AgentEvent;
     thread.events.push(event);

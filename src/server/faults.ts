@@ -261,6 +261,11 @@ export const FAULTS = {
       'the frame must be an object, checked with typeof only: a null frame passes and fails on frame.type with internal instead of bad_request',
     caughtBy: ['R-6.1/not-an-object'],
   },
+  'ts-local-time-as-utc': {
+    rule: 'R-5.5',
+    description: 'ts is the wall-clock time of a server in UTC+8 written with a Z: eight hours ahead of UTC',
+    caughtBy: ['R-5.5/ts-is-utc-now'],
+  },
   'agui-tool-args-misrouted': {
     rule: 'AGUI-5',
     description:

@@ -1,20 +1,20 @@
 /**
- * Storage for the reference backend as a real deployment sees it: the event log answers after a
- * network round trip, and the bus between instances delivers late and out of order, sometimes
- * later than the in-order delivery waits before reading the log. With memory that answers at
- * once and a bus that keeps order, the code that copes with those windows (resume holding back
- * live events while it reads, the per-thread append chain, in-order delivery across instances)
- * never runs, and no check could notice it gone. Used only by the mutation harness.
+ * Storage for the reference backend as a real deployment sees it: the event log, the in-flight
+ * limiter and the instance leases answer after a network round trip, and the bus between
+ * instances delivers late and out of order, sometimes later than the in-order delivery waits
+ * before reading the log. With memory that answers at once and a bus that keeps order, the code
+ * that copes with those windows (resume holding back live events while it reads, the per-thread
+ * append chain, in-order delivery across instances) never runs, and no check could notice it
+ * gone. Used only by the mutation harness.
  */
 import type { AgentEvent } from '../../src/protocol/index.js';
 import { ListeningBus } from '../../src/server/event-bus.js';
-import type { EventStore, NewEvent } from '../../src/server/event-store.js';
 import { createEmbeddedCluster, type EmbeddedCluster } from '../../src/server/index.js';
 
 /**
- * Delays in milliseconds, taken in turn: fixed, so a mutant meets the same lags as the clean
- * backend did (timers still vary a little). Mostly short, with a few longer than the 50 ms the
- * in-order delivery waits for a missing event before it reads the log.
+ * Delays in milliseconds, taken in turn from a fixed cycle rather than at random (which call
+ * meets which lag still depends on how calls interleave). Mostly short, with a few longer than
+ * the 50 ms the in-order delivery waits for a missing event before it reads the log.
  */
 class Lags {
   private next = 0;
@@ -32,48 +32,27 @@ class Lags {
   }
 }
 
-const STORE_LAGS = [1, 0, 4, 2, 7, 0, 3, 1, 12, 0, 2, 5];
-const BUS_LAGS = [0, 9, 2, 0, 70, 4, 1, 25, 0, 3, 60, 6, 0, 15];
+const SERVICE_LAGS = [1, 0, 4, 2, 7, 0, 3, 1, 12, 0, 2, 5];
+const BUS_LAGS = [0, 9, 2, 70, 4, 1, 55, 0, 3, 60, 6, 0, 80, 15];
 
 /**
- * A remote event log: each answer comes after a lag. An append is stored when it is sent (its
- * seq is taken) and acknowledged only after the lag, as a database commits before the reply
- * reaches the caller; a read sees the log as it is when the answer leaves.
+ * A remote service: each call does its work at once, as the server on the other end would, and
+ * its answer arrives after a lag. An append is stored (its seq taken) before the caller hears of
+ * it; a read answers with the log as it was when the read was served, so what is appended while
+ * the answer travels is in the live stream only.
  */
-class LaggingStore implements EventStore {
-  private readonly lags = new Lags(STORE_LAGS);
-
-  constructor(private readonly log: EventStore) {}
-
-  async createThread(threadId: string, ownerId: string): Promise<void> {
-    await this.log.createThread(threadId, ownerId);
-    await this.lags.wait();
-  }
-
-  async ownerOf(threadId: string): Promise<string | undefined> {
-    await this.lags.wait();
-    return this.log.ownerOf(threadId);
-  }
-
-  async append(event: NewEvent): Promise<AgentEvent> {
-    const stored = await this.log.append(event);
-    await this.lags.wait();
-    return stored;
-  }
-
-  async eventsAfter(threadId: string, afterSeq: number): Promise<AgentEvent[]> {
-    await this.lags.wait();
-    return this.log.eventsAfter(threadId, afterSeq);
-  }
-
-  async lastSeq(threadId: string): Promise<number> {
-    await this.lags.wait();
-    return this.log.lastSeq(threadId);
-  }
-
-  close(): Promise<void> {
-    return this.log.close();
-  }
+function remote<Service extends object>(service: Service, lags: Lags): Service {
+  return new Proxy(service, {
+    get(target, key, receiver) {
+      const member = Reflect.get(target, key, receiver);
+      if (typeof member !== 'function' || key === 'close') return member;
+      return async (...args: unknown[]) => {
+        const answer = await member.apply(target, args);
+        await lags.wait();
+        return answer;
+      };
+    },
+  });
 }
 
 /** A bus whose messages overtake each other: each is delivered after its own lag. */
@@ -85,8 +64,13 @@ class ReorderingBus extends ListeningBus {
   }
 }
 
-/** The storage of a deployment whose store and bus are remote and slow (`cluster` of ServerOptions). */
+/** The storage of a deployment whose services are remote and slow (`cluster` of ServerOptions). */
 export function laggingDeployment(): EmbeddedCluster {
   const memory = createEmbeddedCluster();
-  return { ...memory, store: new LaggingStore(memory.store), bus: new ReorderingBus() };
+  return {
+    store: remote(memory.store, new Lags(SERVICE_LAGS)),
+    limiter: remote(memory.limiter, new Lags(SERVICE_LAGS)),
+    leases: remote(memory.leases, new Lags(SERVICE_LAGS)),
+    bus: new ReorderingBus(),
+  };
 }

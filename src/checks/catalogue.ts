@@ -417,7 +417,7 @@ export const CHECK_CATALOGUE: Readonly<Record<'aep' | 'ag-ui', readonly CheckInf
       id: 'R-5.5/ts-is-utc-now',
       rules: ['R-5.5'],
       title:
-        'ts is UTC now: each event’s ts lies between the client’s clock before and after the run, give or take 10 minutes',
+        'ts is UTC now: each event’s ts lies within 10 minutes of the server’s clock (its Date header) during the run',
       requires: [],
     },
     {

@@ -2,7 +2,7 @@
 import { CANCEL_DEADLINE_MS } from '../protocol/index.js';
 import type { Check } from './check.js';
 import { expectEqual, expectErrorAnswer, expectNoStreamViolations, expectTrue, fail } from './expect.js';
-import { cancelRun, countOfType, scenario, sleep, statusOf } from './helpers.js';
+import { cancelRun, countOfType, scenario, serverClockAheadMs, sleep, statusOf } from './helpers.js';
 import {
   runFramingViolations,
   seqViolations,
@@ -10,7 +10,7 @@ import {
   toolPairingViolations,
 } from './stream-rules.js';
 
-/** How far a server's clock may be from the client's before ts counts as not UTC now. */
+/** How far ts may be from the server's clock before it counts as not UTC now. */
 const CLOCK_SKEW_MS = 10 * 60_000;
 
 export const eventChecks: Check[] = [
@@ -196,23 +196,27 @@ export const eventChecks: Check[] = [
     id: 'R-5.5/ts-is-utc-now',
     rules: ['R-5.5'],
     title:
-      'ts is UTC now: each event’s ts lies between the client’s clock before and after the run, give or take 10 minutes',
+      'ts is UTC now: each event’s ts lies within 10 minutes of the server’s clock (its Date header) during the run',
     requires: [],
     async run(context) {
       const connection = await context.session();
-      const before = Date.now();
+      // Judged against the server's own clock when it tells it, so a client with a wrong clock
+      // does not fail a correct server; a zone's offset from UTC is 30 minutes or more.
+      const ahead = (await serverClockAheadMs(context)) ?? 0;
+      const before = Date.now() + ahead;
       const { events } = await connection.runToCompletion({ scenario: scenario(context, { tools: 1 }) });
-      const after = Date.now();
-      // Clocks of two hosts may disagree by a little; a zone's offset from UTC is 30 minutes or more.
-      const off = events.find(
-        (event) =>
-          Date.parse(event.ts) < before - CLOCK_SKEW_MS || Date.parse(event.ts) > after + CLOCK_SKEW_MS,
-      );
-      if (off)
-        fail(
-          `event seq ${off.seq} is stamped ${off.ts}, but the run took place between ${new Date(before).toISOString()} and ${new Date(after).toISOString()} (UTC): ts is not UTC, or the server's clock is more than 10 minutes off`,
-          { event: off },
-        );
+      const after = Date.now() + ahead;
+      for (const event of events) {
+        const stamped = Date.parse(event.ts);
+        if (Number.isNaN(stamped))
+          fail(`event seq ${event.seq} has a ts that is no date: ${event.ts}`, { event });
+        const off = stamped < before ? stamped - before : stamped > after ? stamped - after : 0;
+        if (Math.abs(off) > CLOCK_SKEW_MS)
+          fail(
+            `event seq ${event.seq} is stamped ${event.ts}, ${formatOffset(off)} from the server's clock during the run (${new Date(before).toISOString()} – ${new Date(after).toISOString()}): local time written as UTC? Stamp events in UTC (toISOString(), datetime.now(timezone.utc))`,
+            { event, server_clock_ahead_of_client_ms: Math.round(ahead) },
+          );
+      }
     },
   },
   {
@@ -337,3 +341,12 @@ export const eventChecks: Check[] = [
     },
   },
 ];
+
+/** An offset as "+8h00m" or "-45m". */
+function formatOffset(ms: number): string {
+  const minutes = Math.round(Math.abs(ms) / 60_000);
+  const sign = ms < 0 ? '-' : '+';
+  return minutes >= 60
+    ? `${sign}${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`
+    : `${sign}${minutes}m`;
+}

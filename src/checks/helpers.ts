@@ -1,6 +1,7 @@
 /** Small building blocks shared by the check files. */
-import type { AepConnection } from '../client/index.js';
-import { type AgentEvent, CANCEL_DEADLINE_MS, type Scenario } from '../protocol/index.js';
+import { Agent, request } from 'undici';
+import { type AepConnection, tlsConnectOptions } from '../client/index.js';
+import { type AgentEvent, CANCEL_DEADLINE_MS, HEALTH_PATH, type Scenario } from '../protocol/index.js';
 import type { CheckContext } from './check.js';
 import { expectEqual, fail } from './expect.js';
 
@@ -39,4 +40,32 @@ export async function cancelRun(
       fail(`the run did not end within ${CANCEL_DEADLINE_MS} ms of cancel`, {}, { frames: [answer] }),
     );
   return { events, elapsedMs: Date.now() - sentAt };
+}
+
+/** GET /health of the target, with its headers and TLS options (R-1.5). */
+export function getHealth(context: CheckContext): ReturnType<typeof request> {
+  const url = new URL(HEALTH_PATH, context.target.httpUrl);
+  context.transcript.note(`GET ${url}`);
+  const tls = tlsConnectOptions(context.target.transport?.tls);
+  return request(url, {
+    method: 'GET',
+    headersTimeout: 3000,
+    bodyTimeout: 3000,
+    ...(context.target.transport?.headers ? { headers: context.target.transport.headers } : {}),
+    ...(Object.keys(tls).length ? { dispatcher: new Agent({ connect: tls }) } : {}),
+  });
+}
+
+/**
+ * How far the server's clock is ahead of this one, from the `Date` header of GET /health
+ * (whole seconds, so taken as the middle of its second); undefined when it sends none.
+ */
+export async function serverClockAheadMs(context: CheckContext): Promise<number | undefined> {
+  const sent = Date.now();
+  const response = await getHealth(context).catch(() => undefined);
+  if (!response) return undefined;
+  await response.body.dump();
+  const received = Date.now();
+  const date = Date.parse(String(response.headers.date ?? ''));
+  return Number.isNaN(date) ? undefined : date + 500 - (sent + received) / 2;
 }

@@ -1,10 +1,8 @@
 /** Section 1 of AEP/1: WebSocket transport, framing, size and binary limits, /health. */
-import { Agent, request } from 'undici';
-import { tlsConnectOptions } from '../client/index.js';
-import { CloseCode, describeIssues, HEALTH_PATH, SUBPROTOCOL, serverFrameSchema } from '../protocol/index.js';
+import { CloseCode, describeIssues, SUBPROTOCOL, serverFrameSchema } from '../protocol/index.js';
 import type { Check } from './check.js';
 import { expectEqual, expectTrue, fail } from './expect.js';
-import { scenario } from './helpers.js';
+import { getHealth, scenario } from './helpers.js';
 
 export const transportChecks: Check[] = [
   {
@@ -106,16 +104,7 @@ export const transportChecks: Check[] = [
     title: 'GET /health answers 200 with JSON {"status":"ok"} while the server accepts sessions',
     requires: [],
     async run(context) {
-      const url = new URL(HEALTH_PATH, context.target.httpUrl);
-      context.transcript.note(`GET ${url}`);
-      const tls = tlsConnectOptions(context.target.transport?.tls);
-      const response = await request(url, {
-        method: 'GET',
-        headersTimeout: 3000,
-        bodyTimeout: 3000,
-        ...(context.target.transport?.headers ? { headers: context.target.transport.headers } : {}),
-        ...(Object.keys(tls).length ? { dispatcher: new Agent({ connect: tls }) } : {}),
-      });
+      const response = await getHealth(context);
       const text = await response.body.text();
       context.transcript.note(`HTTP ${response.statusCode} ${text.slice(0, 200)}`);
       expectEqual(response.statusCode, 200, 'GET /health status');

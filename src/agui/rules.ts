@@ -12,6 +12,7 @@ export const AG_UI_RULES = {
     'STATE_DELTA is an RFC 6902 JSON Patch that applies to the state so far (input state, then snapshots)',
   'AGUI-7':
     'REASONING_START / END and REASONING_MESSAGE_START / CONTENT / END pair up by messageId; none is left open',
+  'AGUI-8': 'STEP_STARTED / STEP_FINISHED pair up by stepName; no step is finished unstarted or left open',
 } as const;
 
 export type AgUiRuleId = keyof typeof AG_UI_RULES;

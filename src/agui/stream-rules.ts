@@ -67,7 +67,15 @@ export function afterEndViolations(events: readonly AgUiEvent[]): Violation[] {
 /** Open/feed/close pairing by id, for one family of events. */
 function pairingViolations(
   events: readonly AgUiEvent[],
-  family: { start: string; parts: readonly string[]; end: string; idField: string; what: string },
+  family: {
+    start: string;
+    parts: readonly string[];
+    end: string;
+    idField: string;
+    what: string;
+    /** A name that may start again once it ended (steps), unlike an id (messages, calls). */
+    reusable?: boolean;
+  },
 ): Violation[] {
   const open = new Set<string>();
   const closed = new Set<string>();
@@ -75,7 +83,7 @@ function pairingViolations(
   events.forEach((event, index) => {
     const id = String(event[family.idField]);
     if (event.type === family.start) {
-      if (open.has(id) || closed.has(id))
+      if (open.has(id) || (!family.reusable && closed.has(id)))
         violations.push({ index, message: `${family.what} ${id} started twice` });
       open.add(id);
     } else if (family.parts.includes(event.type)) {
@@ -126,6 +134,18 @@ export function toolCallViolations(events: readonly AgUiEvent[]): Violation[] {
       });
   });
   return violations;
+}
+
+/** Steps (STEP_STARTED … STEP_FINISHED) by name: none finished unstarted, none left open. */
+export function stepViolations(events: readonly AgUiEvent[]): Violation[] {
+  return pairingViolations(events, {
+    start: 'STEP_STARTED',
+    parts: [],
+    end: 'STEP_FINISHED',
+    idField: 'stepName',
+    what: 'step',
+    reusable: true,
+  });
 }
 
 /** Reasoning blocks (REASONING_START … END) and their messages open, stream and close by id. */

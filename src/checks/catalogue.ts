@@ -433,6 +433,13 @@ export const CHECK_CATALOGUE: Readonly<Record<'aep' | 'ag-ui', readonly CheckInf
       requires: ['cancel'],
     },
     {
+      id: 'R-5.7/cancel-while-answer-streams',
+      rules: ['R-5.7', 'R-5.3'],
+      title:
+        'cancel while the answer streams, its tool calls completed: the run ends cancelled, and no tool_completed follows',
+      requires: ['cancel'],
+    },
+    {
       id: 'R-5.7/cancel-unknown-not-found',
       rules: ['R-5.7'],
       title: 'cancel of an unknown run answers error not_found',
@@ -890,6 +897,12 @@ export const CHECK_CATALOGUE: Readonly<Record<'aep' | 'ag-ui', readonly CheckInf
       id: 'AGUI-3/successful-run-finishes',
       rules: ['AGUI-3'],
       title: 'A run in which nothing fails ends with RUN_FINISHED, not RUN_ERROR',
+      requires: [],
+    },
+    {
+      id: 'AGUI-8/steps-paired',
+      rules: ['AGUI-8'],
+      title: 'STEP_STARTED and STEP_FINISHED pair up by stepName: no step finished unstarted, none left open',
       requires: [],
     },
     {

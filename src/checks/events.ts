@@ -2,7 +2,15 @@
 import { CANCEL_DEADLINE_MS } from '../protocol/index.js';
 import type { Check } from './check.js';
 import { expectEqual, expectErrorAnswer, expectNoStreamViolations, expectTrue, fail } from './expect.js';
-import { cancelRun, countOfType, scenario, serverClockAheadMs, sleep, statusOf } from './helpers.js';
+import {
+  cancelRun,
+  countOfType,
+  expectFramesMatchSchemas,
+  scenario,
+  serverClockAheadMs,
+  sleep,
+  statusOf,
+} from './helpers.js';
 import {
   runFramingViolations,
   seqViolations,
@@ -273,6 +281,37 @@ export const eventChecks: Check[] = [
       expectEqual(statusOf(events), 'cancelled', 'agent_completed.data.status');
       expectNoStreamViolations(
         'a cancelled run',
+        (o) => runFramingViolations(events, o),
+        (o) => toolPairingViolations(events, o),
+      );
+    },
+  },
+  {
+    id: 'R-5.7/cancel-while-answer-streams',
+    rules: ['R-5.7', 'R-5.3'],
+    title:
+      'cancel while the answer streams, its tool calls completed: the run ends cancelled, and no tool_completed follows',
+    requires: ['cancel'],
+    async run(context) {
+      const connection = await context.session();
+      const ack = await connection.startRunAcked({
+        scenario: { tools: 2, stream_chunks: 6, thinking: true, delay_ms: 300 },
+      });
+      await connection.waitFor(
+        (f) => f.type === 'agent_message' && f.run_id === ack.run_id,
+        10_000,
+        'the first agent_message of the answer',
+      );
+      const { events, elapsedMs: elapsed } = await cancelRun(connection, ack.run_id);
+      expectTrue(
+        elapsed <= CANCEL_DEADLINE_MS,
+        `the run ended ${elapsed} ms after cancel (limit ${CANCEL_DEADLINE_MS} ms)`,
+      );
+      expectEqual(statusOf(events), 'cancelled', 'agent_completed.data.status');
+      // Nothing was open any more: a tool call closed again, or one that never was, breaks R-5.3.
+      expectFramesMatchSchemas(events);
+      expectNoStreamViolations(
+        'a run cancelled while its answer streamed',
         (o) => runFramingViolations(events, o),
         (o) => toolPairingViolations(events, o),
       );

@@ -1,7 +1,14 @@
 /** Small building blocks shared by the check files. */
 import { Agent, request } from 'undici';
 import { type AepConnection, tlsConnectOptions } from '../client/index.js';
-import { type AgentEvent, CANCEL_DEADLINE_MS, HEALTH_PATH, type Scenario } from '../protocol/index.js';
+import {
+  type AgentEvent,
+  CANCEL_DEADLINE_MS,
+  describeIssues,
+  HEALTH_PATH,
+  type Scenario,
+  serverFrameSchema,
+} from '../protocol/index.js';
 import type { CheckContext } from './check.js';
 import { expectEqual, fail } from './expect.js';
 
@@ -68,4 +75,13 @@ export async function serverClockAheadMs(context: CheckContext): Promise<number 
   const received = Date.now();
   const date = Date.parse(String(response.headers.date ?? ''));
   return Number.isNaN(date) ? undefined : date + 500 - (sent + received) / 2;
+}
+
+/** Every frame is a valid server frame of AEP/1 (section 4 and 5 schemas, R-1.2). */
+export function expectFramesMatchSchemas(frames: Iterable<Record<string, unknown>>): void {
+  for (const frame of frames) {
+    const result = serverFrameSchema.safeParse(frame);
+    if (!result.success)
+      fail(`${String(frame.type)} frame is malformed: ${describeIssues(result.error)}`, { frame });
+  }
 }

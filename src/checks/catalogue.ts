@@ -192,6 +192,13 @@ export const CHECK_CATALOGUE: Readonly<Record<'aep' | 'ag-ui', readonly CheckInf
       requires: [],
     },
     {
+      id: 'R-2.1/bearer-offered-alone-not-echoed',
+      rules: ['R-2.1', 'R-2.5'],
+      title:
+        'A client offering only bearer.<jwt> (no aep.v1) never gets that entry, or anything it did not offer, selected back',
+      requires: [],
+    },
+    {
       id: 'R-2.2/missing-sub-401',
       rules: ['R-2.2'],
       title: 'A signed, unexpired token without sub is refused with 401',

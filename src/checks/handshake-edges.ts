@@ -161,6 +161,31 @@ export const handshakeEdgeChecks: Check[] = [
       expectEqual(answer.protocol, SUBPROTOCOL, 'selected subprotocol');
     },
   },
+  {
+    id: 'R-2.1/bearer-offered-alone-not-echoed',
+    rules: ['R-2.1', 'R-2.5'],
+    title:
+      'A client offering only bearer.<jwt> (no aep.v1) never gets that entry, or anything it did not offer, selected back',
+    requires: [],
+    async run(context) {
+      const token = await context.tokens.valid(context.newUser());
+      const answer = await rawUpgrade(
+        context.target.wsUrl,
+        `${BEARER_SUBPROTOCOL_PREFIX}${token}`,
+        context.signal,
+        context.target.transport,
+      ).catch((error: Error) =>
+        fail(`the upgrade with "Sec-WebSocket-Protocol: bearer.<jwt>" failed: ${error.message}`),
+      );
+      // Refusing the upgrade, or opening it with no subprotocol, are both fine; selecting one is not.
+      if (answer.status !== 101 || answer.protocol === undefined) return;
+      fail(
+        answer.protocol.startsWith(BEARER_SUBPROTOCOL_PREFIX)
+          ? 'the server selected the bearer.<jwt> entry, echoing the token back (R-2.1): select aep.v1 only, and none when it is not offered'
+          : `the server selected "${answer.protocol}", which the client did not offer (RFC 6455 §4.2.2): select aep.v1 only, and none when it is not offered`,
+      );
+    },
+  },
   refusedClaimsCheck(
     'missing-sub-401',
     'A signed, unexpired token without sub is refused with 401',

@@ -261,6 +261,12 @@ export const FAULTS = {
       'the frame must be an object, checked with typeof only: a null frame passes and fails on frame.type with internal instead of bad_request',
     caughtBy: ['R-6.1/not-an-object'],
   },
+  'bearer-echoed-when-alone': {
+    rule: 'R-2.1',
+    description:
+      'when aep.v1 is not offered the first offered subprotocol is selected, as ws does by default: a lone bearer.<jwt> is echoed back',
+    caughtBy: ['R-2.1/bearer-offered-alone-not-echoed'],
+  },
   'cancel-recloses-finished-tools': {
     rule: 'R-5.3',
     description:

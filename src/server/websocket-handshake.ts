@@ -69,8 +69,16 @@ export function websocketHandshake(dependencies: HandshakeDependencies): WebSock
     // Stryker disable next-line BooleanLiteral: AEP/1 says nothing of compression, which ws negotiates transparently on both ends
     perMessageDeflate: false,
     // Only aep.v1 may be selected: a bearer.<jwt> entry is never echoed back.
-    handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : withoutAepV1(offered)),
   });
+
+  /** What is selected when aep.v1 is not offered: nothing, so a lone bearer.<jwt> is never echoed. */
+  function withoutAepV1(offered: ReadonlySet<string>): string | false {
+    // bearer-echoed-when-alone: the first offered is selected, as ws does without handleProtocols.
+    // Stryker disable next-line all: fault injection, off in every conformance run
+    if (faults.has('bearer-echoed-when-alone') && offered.size > 0) return [...offered][0]!;
+    return false;
+  }
 
   /** the Origin is one of the allowed ones, character for character. */
   function isListed(origin: string, allowed: ReadonlySet<string>): boolean {

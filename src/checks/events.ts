@@ -1,5 +1,6 @@
 /** Section 5 of AEP/1: seq, run framing, tool pairing, failing tools, timestamps, isolation, cancel, limits. */
-import { CANCEL_DEADLINE_MS } from '../protocol/index.js';
+import type { AepConnection } from '../client/index.js';
+import { type AgentEvent, CANCEL_DEADLINE_MS } from '../protocol/index.js';
 import type { Check } from './check.js';
 import { expectEqual, expectErrorAnswer, expectNoStreamViolations, expectTrue, fail } from './expect.js';
 import {
@@ -273,17 +274,7 @@ export const eventChecks: Check[] = [
         3000,
         'agent_started',
       );
-      const { events, elapsedMs: elapsed } = await cancelRun(connection, ack.run_id);
-      expectTrue(
-        elapsed <= CANCEL_DEADLINE_MS,
-        `the run ended ${elapsed} ms after cancel (limit ${CANCEL_DEADLINE_MS} ms)`,
-      );
-      expectEqual(statusOf(events), 'cancelled', 'agent_completed.data.status');
-      expectNoStreamViolations(
-        'a cancelled run',
-        (o) => runFramingViolations(events, o),
-        (o) => toolPairingViolations(events, o),
-      );
+      await expectCancelledCleanly(connection, ack.run_id, 'a cancelled run');
     },
   },
   {
@@ -302,19 +293,14 @@ export const eventChecks: Check[] = [
         10_000,
         'the first agent_message of the answer',
       );
-      const { events, elapsedMs: elapsed } = await cancelRun(connection, ack.run_id);
-      expectTrue(
-        elapsed <= CANCEL_DEADLINE_MS,
-        `the run ended ${elapsed} ms after cancel (limit ${CANCEL_DEADLINE_MS} ms)`,
-      );
-      expectEqual(statusOf(events), 'cancelled', 'agent_completed.data.status');
-      // Nothing was open any more: a tool call closed again, or one that never was, breaks R-5.3.
-      expectFramesMatchSchemas(events);
-      expectNoStreamViolations(
+      // Nothing was open any more: a tool call closed again (pairing), or one that never was (an
+      // id-less tool_completed, which only the frame schema sees), breaks R-5.3.
+      const events = await expectCancelledCleanly(
+        connection,
+        ack.run_id,
         'a run cancelled while its answer streamed',
-        (o) => runFramingViolations(events, o),
-        (o) => toolPairingViolations(events, o),
       );
+      expectFramesMatchSchemas(events);
     },
   },
   {
@@ -380,6 +366,29 @@ export const eventChecks: Check[] = [
     },
   },
 ];
+
+/**
+ * Cancels a running run and holds it to R-5.7 and its frame: ended within the deadline, as
+ * cancelled, every tool call it opened closed once. Returns the run's events.
+ */
+async function expectCancelledCleanly(
+  connection: AepConnection,
+  runId: string,
+  what: string,
+): Promise<AgentEvent[]> {
+  const { events, elapsedMs: elapsed } = await cancelRun(connection, runId);
+  expectTrue(
+    elapsed <= CANCEL_DEADLINE_MS,
+    `the run ended ${elapsed} ms after cancel (limit ${CANCEL_DEADLINE_MS} ms)`,
+  );
+  expectEqual(statusOf(events), 'cancelled', 'agent_completed.data.status');
+  expectNoStreamViolations(
+    what,
+    (o) => runFramingViolations(events, o),
+    (o) => toolPairingViolations(events, o),
+  );
+  return events;
+}
 
 /** An offset as "+8h00m" or "-45m". */
 function formatOffset(ms: number): string {

@@ -156,14 +156,14 @@ export const agUiHardeningChecks: readonly Check[] = [
       'A RunAgentInput with only the fields AG-UI requires (threadId, runId, messages) answers an event stream that ends the run',
     requires: [],
     async run(context) {
-      const full = runInput('What is the weather in Lisbon?');
-      const { threadId, runId, messages } = full;
+      const question = 'What is the weather in Lisbon?';
+      const { threadId, runId, messages } = runInput(question);
       const response = await streamOf(context, { threadId, runId, messages });
       expectNone(terminalViolations(response.events), 'terminal events', response.events);
       // A crash after the headers shows as RUN_ERROR: it is one when the same question, with
       // every optional field sent, finishes.
       if (!endsWith(response.events, 'RUN_ERROR')) return;
-      const baseline = await streamOf(context, runInput('What is the weather in Lisbon?'));
+      const baseline = await streamOf(context, runInput(question));
       if (endsWith(baseline.events, 'RUN_FINISHED'))
         throw new CheckFailure(
           `with only threadId, runId and messages the run ends with RUN_ERROR (${runErrorOf(response.events)}), with every field it finishes: tools, context, state and forwardedProps are optional and need defaults`,

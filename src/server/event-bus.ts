@@ -1,19 +1,27 @@
 /**
  * Fan-out between instances: an event appended on one instance reaches the subscribed
  * connections of every other instance that shares the bus (a user's two tabs may be connected
- * to different instances). Each instance delivers its own events directly and ignores its own
- * messages on the bus, so a single instance pays nothing for it.
+ * to different instances), and a cancel accepted on one instance reaches the instance executing
+ * the run. Each instance delivers its own events directly and ignores its own messages on the
+ * bus, so a single instance pays nothing for it.
  */
 import type { AgentEvent } from '../protocol/index.js';
 import { FaultSet } from './faults.js';
 
-export type BusHandler = (event: AgentEvent) => void;
+/** What an instance does with its siblings' messages. */
+export interface BusListener {
+  event(event: AgentEvent): void;
+  /** A sibling accepted a cancel of this run (R-5.7): abort it if it executes here. */
+  cancel(runId: string): void;
+}
 
 export interface EventBus {
   /** Sends the event to every other instance on the bus. */
   publish(origin: string, event: AgentEvent): void;
-  /** Calls the handler for events published by instances other than `origin`. */
-  subscribe(origin: string, handler: BusHandler): Promise<void>;
+  /** Asks every other instance to abort the run, if it executes it. */
+  requestCancel(origin: string, runId: string): void;
+  /** Hands the listener what instances other than `origin` publish. */
+  subscribe(origin: string, listener: BusListener): Promise<void>;
   unsubscribe(origin: string): void;
   close(): Promise<void>;
 }
@@ -23,26 +31,31 @@ export interface EventBus {
  * decide how events travel to the instances of other processes.
  */
 export abstract class ListeningBus implements EventBus {
-  private readonly handlers = new Map<string, BusHandler>();
+  private readonly listeners = new Map<string, BusListener>();
 
   abstract publish(origin: string, event: AgentEvent): void;
+  abstract requestCancel(origin: string, runId: string): void;
 
-  async subscribe(origin: string, handler: BusHandler): Promise<void> {
-    this.handlers.set(origin, handler);
+  async subscribe(origin: string, listener: BusListener): Promise<void> {
+    this.listeners.set(origin, listener);
   }
 
   // Stryker disable all: leaving the bus happens as an instance stops, when it has no session left to deliver to: only memory is held
   unsubscribe(origin: string): void {
-    this.handlers.delete(origin);
+    this.listeners.delete(origin);
   }
 
   async close(): Promise<void> {
-    this.handlers.clear();
+    this.listeners.clear();
   }
   // Stryker restore all
 
   protected deliver(origin: string, event: AgentEvent): void {
-    for (const [instance, handler] of this.handlers) if (instance !== origin) handler(event);
+    for (const [instance, listener] of this.listeners) if (instance !== origin) listener.event(event);
+  }
+
+  protected deliverCancel(origin: string, runId: string): void {
+    for (const [instance, listener] of this.listeners) if (instance !== origin) listener.cancel(runId);
   }
 }
 
@@ -56,5 +69,9 @@ export class LocalEventBus extends ListeningBus {
     // Stryker disable next-line all: fault injection, off in every conformance run
     if (this.faults.has('no-fan-out')) return;
     this.deliver(origin, event);
+  }
+
+  requestCancel(origin: string, runId: string): void {
+    this.deliverCancel(origin, runId);
   }
 }

@@ -50,7 +50,31 @@ function expectExactlyOneClaimer(hauls: LapsedInstance[][], runs: number): void 
   expect(claimers[0]!.flatMap((lapsed) => lapsed.runs)).toHaveLength(runs);
 }
 
+/** findRun sees a run under whichever instance holds it, follows a takeover, and forgets it. */
+async function expectFindsRunsWherever(leases: InstanceLeases, prefix: string): Promise<void> {
+  const [first, second] = [`${prefix}_first`, `${prefix}_second`];
+  await leases.join(first, 30);
+  await leases.join(second, 60_000);
+  const [mine, other] = runsOf(first, 2) as [RunRecord, RunRecord];
+  await leases.recordRun(first, mine);
+  await leases.recordRun(second, other);
+  expect(await leases.findRun(mine.runId)).toEqual(mine);
+  expect(await leases.findRun(other.runId)).toEqual(other);
+  expect(await leases.findRun('r_never_recorded')).toBeUndefined();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await leases.claimLapsed(second);
+  expect(await leases.findRun(mine.runId)).toEqual(mine);
+  await leases.forgetRun(second, mine.runId);
+  expect(await leases.findRun(mine.runId)).toBeUndefined();
+  await leases.leave(second);
+  expect(await leases.findRun(other.runId)).toBeUndefined();
+}
+
 describe('instance leases in memory (embedded cluster)', () => {
+  it('finds a run under whichever instance holds it, after a takeover too, until it is forgotten', async () => {
+    await expectFindsRunsWherever(new MemoryInstanceLeases(), 'memory');
+  });
+
   it('gives a lapsed instance’s runs to exactly one of several racing survivors, 50 times', async () => {
     for (let round = 0; round < 50; round++) {
       const leases = new MemoryInstanceLeases();
@@ -98,6 +122,10 @@ describe('instance leases in Redis (production)', () => {
     const leases = clients.map((client) => new RedisInstanceLeases(client, prefix));
     for (let round = 0; round < 30; round++)
       expectExactlyOneClaimer(await race((index) => leases[index]!, 6, 3, round), 3);
+  });
+
+  it('finds a run under whichever instance holds it, after a takeover too, until it is forgotten', async () => {
+    await expectFindsRunsWherever(new RedisInstanceLeases(clients[0]!, `${prefix}:find`), 'redis');
   });
 
   it('moves claimed runs under the claimer, so a claimer that dies too passes them on', async () => {

@@ -32,6 +32,8 @@ export interface InstanceLeases {
   renew(instanceId: string, ttlMs: number): Promise<boolean>;
   recordRun(instanceId: string, run: RunRecord): Promise<void>;
   forgetRun(instanceId: string, runId: string): Promise<void>;
+  /** The run as recorded by whichever instance executes it; undefined once it is forgotten. */
+  findRun(runId: string): Promise<RunRecord | undefined>;
   /** Takes over the runs of every other instance whose lease lapsed; each goes to one claimer. */
   claimLapsed(claimerId: string): Promise<LapsedInstance[]>;
   /** A graceful stop: the lease ends now and nothing is left to take over. */
@@ -72,6 +74,14 @@ export class MemoryInstanceLeases implements InstanceLeases {
     this.instances.get(instanceId)?.runs.delete(runId);
   }
 
+  async findRun(runId: string): Promise<RunRecord | undefined> {
+    for (const instance of this.instances.values()) {
+      const run = instance.runs.get(runId);
+      if (run) return run;
+    }
+    return undefined;
+  }
+
   async claimLapsed(claimerId: string): Promise<LapsedInstance[]> {
     const claimer = this.instances.get(claimerId);
     if (!claimer) return [];
@@ -104,6 +114,15 @@ const RENEW = `
 if redis.call('SISMEMBER', KEYS[1], ARGV[2]) == 0 then return 0 end
 redis.call('SET', ARGV[1] .. ':lease:' .. ARGV[2], '1', 'PX', ARGV[3])
 return 1
+`;
+
+// KEYS: the set of instances. ARGV: prefix, run. The run's record under whichever member holds it.
+const FIND = `
+for _, member in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local run = redis.call('HGET', ARGV[1] .. ':runs:' .. member, ARGV[2])
+  if run then return run end
+end
+return false
 `;
 
 // Every member without a lease loses its membership and its runs to the claimer, in one step.
@@ -149,6 +168,11 @@ export class RedisInstanceLeases implements InstanceLeases {
 
   async forgetRun(instanceId: string, runId: string): Promise<void> {
     await this.redis.hdel(this.runsKey(instanceId), runId);
+  }
+
+  async findRun(runId: string): Promise<RunRecord | undefined> {
+    const found = (await this.redis.eval(FIND, 1, this.membersKey, this.prefix, runId)) as string | null;
+    return found === null ? undefined : (JSON.parse(found) as RunRecord);
   }
 
   async claimLapsed(claimerId: string): Promise<LapsedInstance[]> {

@@ -73,6 +73,11 @@ export class LeaseKeeper {
     return this.options.leases.forgetRun(this.instanceId, runId);
   }
 
+  /** A run recorded by any instance of the deployment, this one included. */
+  findRun(runId: string): Promise<RunRecord | undefined> {
+    return this.options.leases.findRun(runId);
+  }
+
   /** Stops renewing, as a crash would: the lease lapses and a survivor takes over. */
   halt(): void {
     this.stopped = true;

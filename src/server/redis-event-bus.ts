@@ -1,6 +1,7 @@
 /**
- * The production fan-out: every instance publishes the events it appends on one Redis channel
- * and delivers what the others publish to its own subscribed connections. Redis keeps the order
+ * The production fan-out: every instance publishes the events it appends, and the cancels it
+ * accepts for runs it does not execute, on one Redis channel, and delivers what the others
+ * publish to its own subscribed connections (or its own runs). Redis keeps the order
  * of one publisher's messages, not across publishers: when two instances write one thread,
  * each connection restores `seq` order itself (in-order-delivery.ts).
  */
@@ -18,10 +19,7 @@ export interface RedisBusOptions {
 
 export const DEFAULT_CHANNEL = 'agentwire:events';
 
-interface BusMessage {
-  origin: string;
-  event: AgentEvent;
-}
+type BusMessage = { origin: string; event: AgentEvent } | { origin: string; cancel: string };
 
 export class RedisEventBus extends ListeningBus {
   private constructor(
@@ -34,7 +32,8 @@ export class RedisEventBus extends ListeningBus {
     subscriber.on('message', (channel: string, text: string) => {
       if (channel !== this.channel) return;
       const message = JSON.parse(text) as BusMessage;
-      this.deliver(message.origin, message.event);
+      if ('cancel' in message) this.deliverCancel(message.origin, message.cancel);
+      else this.deliver(message.origin, message.event);
     });
   }
 
@@ -67,12 +66,17 @@ export class RedisEventBus extends ListeningBus {
   }
 
   publish(origin: string, event: AgentEvent): void {
-    const message: BusMessage = { origin, event };
-    void this.publisher.publish(this.channel, JSON.stringify(message)).catch(() => {
-      this.onPublishError();
-      // A lost publish only delays other instances' subscribers until they resume: the event is
-      // already in the log.
-    });
+    // A lost publish only delays other instances' subscribers until they resume: the event is
+    // already in the log.
+    this.send({ origin, event });
+  }
+
+  requestCancel(origin: string, runId: string): void {
+    this.send({ origin, cancel: runId });
+  }
+
+  private send(message: BusMessage): void {
+    void this.publisher.publish(this.channel, JSON.stringify(message)).catch(() => this.onPublishError());
   }
 
   override async close(): Promise<void> {

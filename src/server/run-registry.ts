@@ -37,6 +37,11 @@ export class RunRegistry {
     return run && run.userId === userId ? run : undefined;
   }
 
+  /** Aborts the run if it executes here and has not ended: another instance accepted its cancel. */
+  cancelRequested(runId: string): void {
+    if (!this.ended.has(runId)) this.runs.get(runId)?.abort.abort();
+  }
+
   get size(): number {
     return this.runs.size;
   }

@@ -261,7 +261,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   try {
-    await hub.open();
+    await hub.open((runId) => runs.cancelRequested(runId));
     await keeper?.start();
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);

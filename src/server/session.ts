@@ -294,7 +294,7 @@ export class Session implements Subscriber {
         await this.onResume(frame);
         return;
       case 'cancel':
-        this.onCancel(frame);
+        await this.onCancel(frame);
         return;
       case 'ping':
         this.send({ type: 'pong', id: frame.id });
@@ -458,16 +458,29 @@ export class Session implements Subscriber {
   }
   // Stryker restore all
 
-  private onCancel(frame: CancelFrame): void {
+  private async onCancel(frame: CancelFrame): Promise<void> {
     const run = this.context.runs.findOwned(frame.run_id, this.userId);
-    if (!run) {
-      this.sendError(frame.id, 'not_found', SAYS.runNotFound);
+    if (run) {
+      this.send({ type: 'ack', id: frame.id });
+      // Stryker disable next-line all: fault injection, off in every conformance run
+      if (this.context.faults.has('cancel-ignored')) return;
+      run.abort.abort();
       return;
     }
-    this.send({ type: 'ack', id: frame.id });
-    // Stryker disable next-line all: fault injection, off in every conformance run
-    if (this.context.faults.has('cancel-ignored')) return;
-    run.abort.abort();
+    // A user's connections may land on different instances: the run may execute on another one.
+    if (await this.runsElsewhere(frame.run_id)) {
+      this.send({ type: 'ack', id: frame.id });
+      this.context.hub.requestCancel(frame.run_id);
+      return;
+    }
+    this.sendError(frame.id, 'not_found', SAYS.runNotFound);
+  }
+
+  /** True when the user's run executes on another instance of the deployment and has not ended. */
+  private async runsElsewhere(runId: string): Promise<boolean> {
+    const record = await this.context.leases?.findRun(runId);
+    if (record?.userId !== this.userId) return false;
+    return !(await this.context.hub.hasEnded(record.threadId, runId));
   }
 }
 

@@ -43,9 +43,20 @@ export class ThreadHub {
     private readonly onStoreError: () => void = () => {},
   ) {}
 
-  /** Starts receiving other instances' events. */
-  async open(): Promise<void> {
-    await this.bus.subscribe(this.instanceId, (event) => this.deliverHere(event));
+  /**
+   * Starts receiving other instances' events, and the cancels they accepted for runs that may
+   * execute here (`onCancelRequested` aborts the run if it does).
+   */
+  async open(onCancelRequested: (runId: string) => void): Promise<void> {
+    await this.bus.subscribe(this.instanceId, {
+      event: (event) => this.deliverHere(event),
+      cancel: onCancelRequested,
+    });
+  }
+
+  /** Asks the instance executing the run, wherever it is, to abort it. */
+  requestCancel(runId: string): void {
+    this.bus.requestCancel(this.instanceId, runId);
   }
 
   // Stryker disable next-line all: a closed instance has no session left to deliver to; leaving the bus only frees memory
@@ -116,6 +127,12 @@ export class ThreadHub {
 
   eventsAfter(threadId: string, afterSeq: number): Promise<AgentEvent[]> {
     return this.store.eventsAfter(threadId, afterSeq);
+  }
+
+  /** True once the run's agent_completed is in the thread's log: to a client it is finished. */
+  async hasEnded(threadId: string, runId: string): Promise<boolean> {
+    const events = await this.store.eventsAfter(threadId, 0);
+    return events.some((event) => event.run_id === runId && event.type === 'agent_completed');
   }
 
   append(

@@ -20,6 +20,7 @@ import {
 } from '../../src/server/index.js';
 import { acquireTarget, planRun, runSuite } from '../../src/suite/index.js';
 import { CORRECTNESS_THRESHOLDS, cli, serve } from '../support/cli.js';
+import { startRoundRobinBalancer } from '../support/round-robin-balancer.js';
 
 const DATABASE_URL = process.env.AGENTWIRE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.AGENTWIRE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -85,6 +86,55 @@ describe('reference backend in production mode (Postgres event log, Redis fan-ou
     expect(results).toHaveLength(AEP_CHECKS.length);
     const notPassed = results.filter((result) => result.status !== 'passed');
     expect(notPassed.map((result) => `${result.id}: ${result.status}: ${result.reason}`)).toEqual([]);
+  });
+
+  it('passes the whole AEP/1 suite through a round-robin balancer, each connection on the next instance', async () => {
+    const balancer = await startRoundRobinBalancer(
+      cluster.map(({ httpUrl }) => Number(new URL(httpUrl).port)),
+    );
+    try {
+      const target = new URL(cluster[0]!.wsUrl);
+      target.port = String(balancer.port);
+      const plan = {
+        ...planRun({
+          target: target.href,
+          jwtSecret: options.jwtSecret,
+          allowedOrigin: ALLOWED_ORIGIN,
+          seed: 11,
+        }),
+        pace: profile,
+      };
+      await using acquired = await acquireTarget(plan, { watchProcess: false });
+      const { checks: results } = await runSuite(plan, acquired);
+      const notPassed = results.filter((result) => result.status !== 'passed');
+      expect(notPassed.map((result) => `${result.id}: ${result.status}: ${result.reason}`)).toEqual([]);
+      expect(results.map((result) => result.id)).toContain('model/interleavings');
+    } finally {
+      await balancer.close();
+    }
+  });
+
+  it('cancels a run on the instance executing it when the cancel arrives at another (R-5.7)', async () => {
+    const [a, b] = cluster;
+    const user = `u_cancel_${suffix}`;
+    const onA = await session(a!.wsUrl, user, 'on-a');
+    const onB = await session(b!.wsUrl, user, 'on-b');
+    const intruder = await session(b!.wsUrl, `u_other_${suffix}`, 'intruder');
+    const held = await onA.startRunAcked({ scenario: { tools: 0, stream_chunks: 3, delay_ms: 10_000 } });
+    expect(await intruder.request({ type: 'cancel', run_id: held.run_id })).toMatchObject({
+      type: 'error',
+      code: 'not_found',
+    });
+    expect(await onB.request({ type: 'cancel', run_id: held.run_id })).toMatchObject({ type: 'ack' });
+    const events = await onA.waitForRunEnd(held.run_id, 2000);
+    expect(events.at(-1)).toMatchObject({ type: 'agent_completed', data: { status: 'cancelled' } });
+    // Ended: a cancel on either instance is now not_found.
+    for (const connection of [onB, onA])
+      expect(await connection.request({ type: 'cancel', run_id: held.run_id })).toMatchObject({
+        type: 'error',
+        code: 'not_found',
+      });
+    await Promise.all([onA.close(), onB.close(), intruder.close()]);
   });
 
   it('fans a run out to the same user on another instance, live, in seq order', async () => {

@@ -12,7 +12,9 @@
 import { describe, expect, it } from 'vitest';
 import { AEP_CHECKS, AG_UI_CHECKS, type Check } from '../../src/checks/index.js';
 import { type CheckResult, PROFILES } from '../../src/runner/index.js';
-import { acquireTarget, planRun, runSuite } from '../../src/suite/index.js';
+import { type RunningServer, startCluster } from '../../src/server/index.js';
+import { acquireTarget, EMBEDDED_ALLOWED_ORIGIN, planRun, runSuite } from '../../src/suite/index.js';
+import { type RoundRobinBalancer, startRoundRobinBalancer } from '../support/round-robin-balancer.js';
 import { laggingDeployment } from './lagging-deployment.js';
 
 /** The fuzzer's seed: fixed, so a mutant meets the same frames as the clean backend did. */
@@ -26,21 +28,68 @@ const TEARDOWN_LIMIT_MS = 7000;
  */
 const DEPLOYMENT_RULES = /^(R-4\.|R-5\.|R-6\.4\/|R-6\.5\/|scenario\/|model\/)/;
 
-type Storage = 'memory' | 'lagging deployment';
+/**
+ * memory: one embedded instance, as `agentwire run` starts it. lagging deployment: one instance
+ * (two for the checks that drain or crash one) on remote, slow services. balanced deployment: two
+ * instances on those services behind a round-robin balancer, so a check's second connection
+ * lands on the other instance and its events come over the bus.
+ */
+type Storage = 'memory' | 'lagging deployment' | 'balanced deployment';
+
+const BALANCED_SECRET = 'mutation-harness-secret-of-the-balanced-deployment';
+
+/** Two instances of a lagging deployment behind a round-robin balancer. */
+async function startBalancedDeployment(): Promise<{ wsUrl: string; stop(): Promise<void> }> {
+  const instances: RunningServer[] = await startCluster(
+    {
+      jwtSecret: BALANCED_SECRET,
+      host: '127.0.0.1',
+      allowedOrigins: [EMBEDDED_ALLOWED_ORIGIN],
+      logLevel: 'silent',
+      cluster: laggingDeployment(),
+    },
+    2,
+  );
+  let balancer: RoundRobinBalancer;
+  try {
+    balancer = await startRoundRobinBalancer(instances.map(({ httpUrl }) => Number(new URL(httpUrl).port)));
+  } catch (error) {
+    await Promise.all(instances.map((instance) => instance.close()));
+    throw error;
+  }
+  const wsUrl = new URL(instances[0]!.wsUrl);
+  wsUrl.port = String(balancer.port);
+  return {
+    wsUrl: wsUrl.href,
+    stop: async () => {
+      await balancer.close();
+      await Promise.all(instances.map((instance) => instance.close()));
+    },
+  };
+}
 
 async function runOne(check: Check, protocol: 'aep' | 'ag-ui', storage: Storage): Promise<CheckResult> {
-  const planned = planRun({ protocol, checks: check.id, seed: MUTATION_SEED, pace: 'local' });
+  const balanced = storage === 'balanced deployment' ? await startBalancedDeployment() : undefined;
+  const planned = planRun({
+    protocol,
+    checks: check.id,
+    seed: MUTATION_SEED,
+    pace: 'local',
+    ...(balanced
+      ? { target: balanced.wsUrl, jwtSecret: BALANCED_SECRET, allowedOrigin: EMBEDDED_ALLOWED_ORIGIN }
+      : {}),
+  });
   const plan =
-    storage === 'memory'
-      ? planned
-      : { ...planned, request: { ...planned.request, referenceServer: { cluster: laggingDeployment() } } };
+    storage === 'lagging deployment'
+      ? { ...planned, request: { ...planned.request, referenceServer: { cluster: laggingDeployment() } } }
+      : planned;
   const target = await acquireTarget(plan, { watchProcess: false });
   try {
     const report = await runSuite(plan, target);
     expect(report.checks.map((result) => result.id)).toEqual([check.id]);
     return report.checks[0]!;
   } finally {
-    const releasing = target.release().catch(() => {});
+    const releasing = Promise.all([target.release(), balanced?.stop()]).catch(() => {});
     await Promise.race([releasing, new Promise((resolve) => setTimeout(resolve, TEARDOWN_LIMIT_MS))]);
   }
 }
@@ -57,6 +106,12 @@ for (const [name, protocol, storage, checks] of [
     'aep',
     'lagging deployment',
     AEP_CHECKS.filter(({ id }) => DEPLOYMENT_RULES.test(id)),
+  ],
+  [
+    'AEP/1, balanced deployment',
+    'aep',
+    'balanced deployment',
+    AEP_CHECKS.filter(({ id, needsOwnInstances }) => DEPLOYMENT_RULES.test(id) && !needsOwnInstances),
   ],
 ] as const) {
   describe(name, () => {

@@ -73,6 +73,11 @@ class ReorderingBus extends ListeningBus {
     if (this.published % LOST_EVERY === 0 && event.type !== 'agent_completed') return;
     setTimeout(() => this.deliver(origin, event), this.lags.take());
   }
+
+  /** Late like an event, never lost: nothing would show the loss of a cancel to recover it. */
+  requestCancel(origin: string, runId: string): void {
+    setTimeout(() => this.deliverCancel(origin, runId), this.lags.take());
+  }
 }
 
 /** The storage of a deployment whose services are remote and slow (`cluster` of ServerOptions). */

@@ -62,13 +62,35 @@ describe('InOrderDelivery', () => {
     ordered.close();
   });
 
-  it('skips a number the log itself does not have, rather than waiting forever', async () => {
-    const log = [1, 2, 4, 5].map((seq) => event(seq));
-    const { ordered, sent } = delivery(log);
+  it('reads again for a gap shown while the log was being read, and after a failed read', async () => {
+    // The log as a remote store serves it: as it was when the read was served.
+    let log = [1, 2, 3].map((seq) => event(seq));
+    const sent: number[] = [];
+    const reads: number[] = [];
+    let failNext = true;
+    const ordered = new InOrderDelivery(
+      (e) => sent.push(e.seq),
+      async (_thread, afterSeq) => {
+        reads.push(afterSeq);
+        if (failNext) {
+          failNext = false;
+          throw new Error('log unreachable');
+        }
+        const served = log.filter((e) => e.seq > afterSeq);
+        await sleep(30);
+        return served;
+      },
+      10,
+    );
     ordered.follow('t_1', 1);
-    for (const seq of [1, 2, 4]) ordered.offer(event(seq));
-    await sleep(40);
-    expect(sent).toEqual([1, 2, 4, 5]);
+    ordered.offer(event(1));
+    ordered.offer(event(3)); // 2 lost on the bus
+    while (reads.length < 2) await sleep(1); // the first read failed; the second is served, on its way
+    log = [1, 2, 3, 4, 5, 6].map((seq) => event(seq));
+    ordered.offer(event(6)); // 4 and 5 lost too, after the second read was served
+    while (sent.length < 6) await sleep(1);
+    expect(sent).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(reads.length).toBeGreaterThanOrEqual(3);
     ordered.close();
   });
 

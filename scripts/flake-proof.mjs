@@ -35,6 +35,7 @@ const TIMING_SENSITIVE = {
   'R-5.7/cancel-during-long-pause': 'cancel-waits-for-pause',
   'R-5.2/cancel-closes-open-tool-first': 'cancel-outruns-tool-cleanup',
   'R-5.7/cancel-while-answer-streams': 'cancel-recloses-finished-tools',
+  'R-5.1/resume-again-while-following': 'resume-again-delivers-twice',
 };
 // FLAKE_CHECKS selects as --checks does (selectChecks), once.
 const selected = process.env.FLAKE_CHECKS

@@ -614,6 +614,13 @@ export const CHECK_CATALOGUE: Readonly<Record<'aep' | 'ag-ui', readonly CheckInf
       requires: ['resume', 'scenarios'],
     },
     {
+      id: 'R-5.1/resume-again-while-following',
+      rules: ['R-5.1', 'R-4.2'],
+      title:
+        'A connection that resumes a thread it already follows, again and again while a run streams, gets each later event once, in order',
+      requires: ['resume', 'scenarios'],
+    },
+    {
       id: 'R-5.1/seq-order-fast-concurrent-runs',
       rules: ['R-5.1', 'R-4.2'],
       title:

@@ -273,6 +273,12 @@ export const FAULTS = {
       'on cancel the run closes every tool call it started with a cancelled tool_completed, those already completed too',
     caughtBy: ['R-5.7/cancel-while-answer-streams'],
   },
+  'resume-again-delivers-twice': {
+    rule: 'R-5.1',
+    description:
+      'each resume adds a listener for the thread, so a connection that resumes a thread it already follows gets every later event twice',
+    caughtBy: ['R-5.1/resume-again-while-following'],
+  },
   'ts-local-time-as-utc': {
     rule: 'R-5.5',
     description: 'ts is the wall-clock time of a server in UTC+8 written with a Z: eight hours ahead of UTC',

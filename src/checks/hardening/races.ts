@@ -62,6 +62,79 @@ export const raceChecks: Check[] = [
     },
   },
   {
+    id: 'R-5.1/resume-again-while-following',
+    rules: ['R-5.1', 'R-4.2'],
+    title:
+      'A connection that resumes a thread it already follows, again and again while a run streams, gets each later event once, in order',
+    requires: ['resume', 'scenarios'],
+    async run(context) {
+      const user = context.newUser();
+      const writer = await context.session({ user, label: 'writer' });
+      const reader = await context.session({ user, label: 'reader' });
+      const opening = await writer.runToCompletion({ scenario: scenario(context, { tools: 0 }) });
+      const threadId = opening.ack.thread_id!;
+      const head = opening.events.at(-1)?.seq ?? 0;
+      const first = await reader.request({ type: 'resume', thread_id: threadId, after_seq: head });
+      expectEqual(first.type, 'ack', 'answer to the first resume');
+      const ack = await writer.startRunAcked({
+        thread_id: threadId,
+        text: longText(120),
+        scenario: { tools: 2, stream_chunks: 30, thinking: false, delay_ms: 5 },
+      });
+      // Each resume asks from the last event the reader has, as a client re-syncing a view does.
+      // What it gets before the ack may repeat events already live on their way; after the ack,
+      // the thread must go on from the highest seq received, once each, until the next resume.
+      const windows: { sentAt: number; ackId: string }[] = [];
+      for (const step of [3, 10, 18, 26]) {
+        await reader.waitFor(
+          (f) => f.thread_id === threadId && typeof f.seq === 'number' && f.seq >= head + step,
+          5000,
+          `event seq ${head + step}`,
+        );
+        const id = reader.newId();
+        const seen = reader.eventsOfThread(threadId).at(-1)!.seq;
+        windows.push({ sentAt: reader.jsonFrames().length, ackId: id });
+        const answer = await reader.request({ type: 'resume', id, thread_id: threadId, after_seq: seen });
+        expectEqual(answer.type, 'ack', `answer to the resume after seq ${seen}`);
+      }
+      await reader
+        .waitForRunEnd(ack.run_id, 5000)
+        .catch(() => fail('the reader resumed a thread it followed mid-run and never saw the run end'));
+      await writer.waitForRunEnd(ack.run_id, 5000);
+      const frames = reader.jsonFrames();
+      for (const [index, { ackId }] of windows.entries()) {
+        const ackAt = frames.findIndex((f) => f.type === 'ack' && f.id === ackId);
+        const until = windows[index + 1]?.sentAt ?? frames.length;
+        let highest = Math.max(
+          0,
+          ...frames
+            .slice(0, ackAt)
+            .flatMap((f) => (f.thread_id === threadId && typeof f.seq === 'number' ? [f.seq] : [])),
+        );
+        for (const frame of frames.slice(ackAt + 1, until)) {
+          if (frame.thread_id !== threadId || typeof frame.seq !== 'number') continue;
+          expectTrue(
+            frame.seq === highest + 1,
+            `after the ack of resume ${index + 2}, the reader got seq ${frame.seq} where ${highest + 1} was next (the highest it had was ${highest}): ${frame.seq <= highest ? 'an event it already had, again' : 'events left out'}`,
+            { thread_id: threadId, resume: index + 2 },
+          );
+          highest = frame.seq;
+        }
+      }
+      const expected = writer.eventsOfThread(threadId).map((event) => event.seq);
+      const received = [...new Set(reader.eventsOfThread(threadId).map((event) => event.seq))].sort(
+        (a, b) => a - b,
+      );
+      expectTrue(
+        JSON.stringify(received) === JSON.stringify(expected.filter((seq) => seq > head)),
+        `the reader's seqs of the thread are ${describeDifference(
+          received,
+          expected.filter((seq) => seq > head),
+        )}`,
+      );
+    },
+  },
+  {
     id: 'R-5.1/seq-order-fast-concurrent-runs',
     rules: ['R-5.1', 'R-4.2'],
     title: 'Three runs of one thread at delay_ms 0 with large events arrive in seq order on every connection',

@@ -289,6 +289,13 @@ export const CHECK_CATALOGUE: Readonly<Record<'aep' | 'ag-ui', readonly CheckInf
       requires: [],
     },
     {
+      id: 'R-4.2/message-joins-thread-live',
+      rules: ['R-4.2', 'R-5.1'],
+      title:
+        'A user_message continuing an own thread from a connection not yet in it gets the thread’s events from then on: the new run’s, from the next seq, nothing older',
+      requires: [],
+    },
+    {
       id: 'R-4.2/resume-subscribes-to-live-events',
       rules: ['R-4.2'],
       title: 'After resume, a connection receives the thread’s new events as they happen',

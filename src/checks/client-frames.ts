@@ -118,6 +118,41 @@ export const clientFrameChecks: Check[] = [
     },
   },
   {
+    id: 'R-4.2/message-joins-thread-live',
+    rules: ['R-4.2', 'R-5.1'],
+    title:
+      'A user_message continuing an own thread from a connection not yet in it gets the thread’s events from then on: the new run’s, from the next seq, nothing older',
+    requires: [],
+    async run(context) {
+      const user = context.newUser();
+      const first = await context.session({ user, label: 'first' });
+      const opening = await first.runToCompletion({ scenario: scenario(context, { tools: 1 }) });
+      const threadId = opening.ack.thread_id!;
+      const head = opening.events.at(-1)?.seq ?? 0;
+      const second = await context.session({ user, label: 'second' });
+      const run = await second.startRunAcked({
+        thread_id: threadId,
+        scenario: scenario(context, { tools: 1 }),
+      });
+      await second.waitForRunEnd(run.run_id);
+      const onFirst = await first.waitForRunEnd(run.run_id);
+      // What the thread had before the message is the resume's to replay, when asked for.
+      const older = second.eventsOfThread(threadId).filter((event) => event.run_id !== run.run_id);
+      expectTrue(
+        older.length === 0,
+        `the second connection got ${older.length} event(s) of the thread from before its user_message (seq ${older.map((event) => event.seq).join(', ')}); sending it subscribes the connection from then on`,
+        { thread_id: threadId },
+      );
+      const seqs = second.eventsOfThread(threadId).map((event) => event.seq);
+      const expected = onFirst.map((event) => event.seq);
+      expectTrue(
+        expected[0] === head + 1 && JSON.stringify(seqs) === JSON.stringify(expected),
+        `the second connection got seqs ${JSON.stringify(seqs)} of the run it started; the first connection got ${JSON.stringify(expected)}, the thread's head before it was ${head}`,
+        { thread_id: threadId },
+      );
+    },
+  },
+  {
     id: 'R-4.2/resume-subscribes-to-live-events',
     rules: ['R-4.2'],
     title: 'After resume, a connection receives the thread’s new events as they happen',

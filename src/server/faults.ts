@@ -279,6 +279,12 @@ export const FAULTS = {
       'each resume adds a listener for the thread, so a connection that resumes a thread it already follows gets every later event twice',
     caughtBy: ['R-5.1/resume-again-while-following'],
   },
+  'message-joins-with-history': {
+    rule: 'R-4.2',
+    description:
+      'a user_message continuing a thread from a connection not yet in it sends that connection the thread’s stored events first, as a chat room sends its history on join',
+    caughtBy: ['R-4.2/message-joins-thread-live'],
+  },
   'ts-local-time-as-utc': {
     rule: 'R-5.5',
     description: 'ts is the wall-clock time of a server in UTC+8 written with a Z: eight hours ahead of UTC',

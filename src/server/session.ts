@@ -85,6 +85,8 @@ export class Session implements Subscriber {
   private readonly replaying = new Map<string, AgentEvent[]>();
   /** Only the resume-again-delivers-twice fault reads it: the threads this connection resumed. */
   private readonly resumedThreads = new Set<string>();
+  /** Only the message-joins-with-history fault reads it: the threads this connection joined. */
+  private readonly joinedThreads = new Set<string>();
   /** Only in a deployment of several instances (see in-order-delivery.ts). */
   private readonly ordered: InOrderDelivery | undefined;
   /**
@@ -335,6 +337,12 @@ export class Session implements Subscriber {
       await this.context.leases?.recordRun({ runId, threadId, userId: this.userId, inputId: frame.id });
       if (this.ordered && !this.ordered.isFollowing(threadId))
         this.ordered.follow(threadId, frame.thread_id ? (await hub.lastSeq(threadId)) + 1 : 1);
+      // Stryker disable all: fault injection, off in every conformance run
+      // message-joins-with-history: joining a thread sends its history first, as a chat room does on join.
+      if (faults.has('message-joins-with-history') && frame.thread_id && !this.joinedThreads.has(threadId))
+        for (const event of await hub.eventsAfter(threadId, 0)) this.send(event);
+      this.joinedThreads.add(threadId);
+      // Stryker restore all
       hub.subscribe(threadId, this);
       let id: unknown = frame.id;
       // Stryker disable all: fault injection, off in every conformance run
@@ -411,6 +419,7 @@ export class Session implements Subscriber {
         hub.subscribe(frame.thread_id, { userId: this.userId, deliver: (event) => this.deliver(event) });
       this.resumedThreads.add(frame.thread_id);
     }
+    this.joinedThreads.add(frame.thread_id);
     // Stryker restore all
     let replay: AgentEvent[];
     /** The last event the client has once the replay is sent: live events go on after it. */

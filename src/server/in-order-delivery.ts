@@ -47,7 +47,7 @@ export class InOrderDelivery {
     stream.waiting.set(event.seq, event);
     this.flush(stream);
     // Stryker disable next-line ConditionalExpression: arming the timer with nothing missing costs a timer (the read is skipped). Forced false, no gap would be read: that one the deployment checks catch (verified by hand)
-    if (stream.waiting.size > 0) this.scheduleFill(event.thread_id, stream);
+    if (stream.waiting.size) this.scheduleFill(event.thread_id, stream);
   }
 
   // Stryker disable next-line BlockStatement: clean-up of a closed connection: its socket no longer takes a send, so a late read reaches nobody; only timers and memory are held
@@ -77,16 +77,7 @@ export class InOrderDelivery {
     // The gap closed while the timer ran: the events came over the bus after all.
     // Stryker disable next-line ConditionalExpression: a read with nothing missing sends early, in order, what the bus delivers anyway: it costs a read. Forced true, no gap would be read: that one the deployment checks catch (verified by hand)
     if (stream.waiting.size === 0) return;
-    let stored: AgentEvent[];
-    try {
-      stored = await this.readLog(threadId, stream.next - 1);
-      // Stryker disable all: the reference backend's stores do not fail a read in any conformance run
-    } catch {
-      // The log is unreachable for now: try again while this connection still follows the thread.
-      if (this.streams.get(threadId) === stream) this.scheduleFill(threadId, stream);
-      return;
-    }
-    // Stryker restore all
+    const stored = await this.readOrRetry(threadId, stream, stream.next - 1);
     for (const event of stored) {
       // Stryker disable next-line ConditionalExpression: delivered over the bus while the log was read: in the map it would never be sent (flush sends from `next` on). Forced true, the read would deliver nothing: that one the deployment checks catch (verified by hand)
       if (event.seq < stream.next) continue;
@@ -94,4 +85,16 @@ export class InOrderDelivery {
       this.flush(stream);
     }
   }
+
+  // Stryker disable all: the reference backend's stores do not fail a read in any conformance run
+  /** The log after `afterSeq`; when it is unreachable, nothing now and another try later while this connection still follows the thread. */
+  private async readOrRetry(threadId: string, stream: ThreadStream, afterSeq: number): Promise<AgentEvent[]> {
+    try {
+      return await this.readLog(threadId, afterSeq);
+    } catch {
+      if (this.streams.get(threadId) === stream) this.scheduleFill(threadId, stream);
+      return [];
+    }
+  }
+  // Stryker restore all
 }

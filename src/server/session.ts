@@ -445,13 +445,13 @@ export class Session implements Subscriber {
     if (faults.has('resume-skips')) replay = replay.slice(1);
     for (const event of replay) this.send(event);
     this.send({ type: 'ack', id: frame.id, thread_id: frame.thread_id, replayed: replay.length });
-    if (this.ordered) {
-      this.ordered.follow(frame.thread_id, lastSeq + 1);
-      for (const event of held) this.ordered.offer(event);
-    } else {
-      // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: a lone instance's store is memory: its read resolves within the turn it was made in, so only an append already resolving in that turn could be held, and no run of the suite lands one there; a deployment's held events take the in-order path above
+    if (!this.ordered) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: a lone instance's store is memory: its read resolves within the turn it was made in, so only an append already resolving in that turn could be held, and no run of the suite lands one there; a deployment's held events take the in-order path below
       for (const event of held) if (event.seq > lastSeq) this.sendLive(event);
+      return;
     }
+    this.ordered.follow(frame.thread_id, lastSeq + 1);
+    for (const event of held) this.ordered.offer(event);
   }
 
   // Stryker disable all: fault injection, off in every conformance run

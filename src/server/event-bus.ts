@@ -18,8 +18,8 @@ export interface BusListener {
 export interface EventBus {
   /** Sends the event to every other instance on the bus. */
   publish(origin: string, event: AgentEvent): void;
-  /** Asks every other instance to abort the run, if it executes it. */
-  requestCancel(origin: string, runId: string): void;
+  /** Asks every instance on the bus to abort the run, if it executes it. */
+  requestCancel(runId: string): void;
   /** Hands the listener what instances other than `origin` publish. */
   subscribe(origin: string, listener: BusListener): Promise<void>;
   unsubscribe(origin: string): void;
@@ -34,7 +34,7 @@ export abstract class ListeningBus implements EventBus {
   private readonly listeners = new Map<string, BusListener>();
 
   abstract publish(origin: string, event: AgentEvent): void;
-  abstract requestCancel(origin: string, runId: string): void;
+  abstract requestCancel(runId: string): void;
 
   async subscribe(origin: string, listener: BusListener): Promise<void> {
     this.listeners.set(origin, listener);
@@ -54,8 +54,9 @@ export abstract class ListeningBus implements EventBus {
     for (const [instance, listener] of this.listeners) if (instance !== origin) listener.event(event);
   }
 
-  protected deliverCancel(origin: string, runId: string): void {
-    for (const [instance, listener] of this.listeners) if (instance !== origin) listener.cancel(runId);
+  /** To every instance, the one that accepted the cancel too: it has no such run of its own. */
+  protected deliverCancel(runId: string): void {
+    for (const listener of this.listeners.values()) listener.cancel(runId);
   }
 }
 
@@ -71,7 +72,7 @@ export class LocalEventBus extends ListeningBus {
     this.deliver(origin, event);
   }
 
-  requestCancel(origin: string, runId: string): void {
-    this.deliverCancel(origin, runId);
+  requestCancel(runId: string): void {
+    this.deliverCancel(runId);
   }
 }

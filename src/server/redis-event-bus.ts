@@ -19,7 +19,7 @@ export interface RedisBusOptions {
 
 export const DEFAULT_CHANNEL = 'agentwire:events';
 
-type BusMessage = { origin: string; event: AgentEvent } | { origin: string; cancel: string };
+type BusMessage = { origin: string; event: AgentEvent } | { cancel: string };
 
 export class RedisEventBus extends ListeningBus {
   private constructor(
@@ -32,7 +32,7 @@ export class RedisEventBus extends ListeningBus {
     subscriber.on('message', (channel: string, text: string) => {
       if (channel !== this.channel) return;
       const message = JSON.parse(text) as BusMessage;
-      if ('cancel' in message) this.deliverCancel(message.origin, message.cancel);
+      if ('cancel' in message) this.deliverCancel(message.cancel);
       else this.deliver(message.origin, message.event);
     });
   }
@@ -71,8 +71,8 @@ export class RedisEventBus extends ListeningBus {
     this.send({ origin, event });
   }
 
-  requestCancel(origin: string, runId: string): void {
-    this.send({ origin, cancel: runId });
+  requestCancel(runId: string): void {
+    this.send({ cancel: runId });
   }
 
   private send(message: BusMessage): void {

@@ -37,9 +37,9 @@ export class RunRegistry {
     return run && run.userId === userId ? run : undefined;
   }
 
-  /** Aborts the run if it executes here and has not ended: another instance accepted its cancel. */
+  /** Aborts the run if it executes here (an ended run is past aborting): an instance accepted its cancel. */
   cancelRequested(runId: string): void {
-    if (!this.ended.has(runId)) this.runs.get(runId)?.abort.abort();
+    this.runs.get(runId)?.abort.abort();
   }
 
   get size(): number {

@@ -56,7 +56,7 @@ export class ThreadHub {
 
   /** Asks the instance executing the run, wherever it is, to abort it. */
   requestCancel(runId: string): void {
-    this.bus.requestCancel(this.instanceId, runId);
+    this.bus.requestCancel(runId);
   }
 
   // Stryker disable next-line all: a closed instance has no session left to deliver to; leaving the bus only frees memory

@@ -8,7 +8,7 @@
  * and no check could notice it gone. Used only by the mutation harness.
  */
 import type { AgentEvent } from '../../src/protocol/index.js';
-import { ListeningBus } from '../../src/server/event-bus.js';
+import { LocalEventBus } from '../../src/server/event-bus.js';
 import { createEmbeddedCluster, type EmbeddedCluster } from '../../src/server/index.js';
 
 /**
@@ -64,19 +64,19 @@ const LOST_EVERY = 9;
  * event of the same run follows: the in-order delivery recovers a loss it can see, a gap before
  * the next event, and a run's agent_completed has no next event to show it.
  */
-class ReorderingBus extends ListeningBus {
+class ReorderingBus extends LocalEventBus {
   private readonly lags = new Lags(BUS_LAGS);
   private published = 0;
 
-  publish(origin: string, event: AgentEvent): void {
+  override publish(origin: string, event: AgentEvent): void {
     this.published++;
     if (this.published % LOST_EVERY === 0 && event.type !== 'agent_completed') return;
     setTimeout(() => this.deliver(origin, event), this.lags.take());
   }
 
   /** Late like an event, never lost: nothing would show the loss of a cancel to recover it. */
-  requestCancel(origin: string, runId: string): void {
-    setTimeout(() => this.deliverCancel(origin, runId), this.lags.take());
+  override requestCancel(runId: string): void {
+    setTimeout(() => super.requestCancel(runId), this.lags.take());
   }
 }
 

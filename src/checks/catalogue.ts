@@ -462,7 +462,8 @@ export const CHECK_CATALOGUE: Readonly<Record<'aep' | 'ag-ui', readonly CheckInf
     {
       id: 'R-5.7/cancel-finished-not-found',
       rules: ['R-5.7'],
-      title: 'cancel of a finished run answers error not_found',
+      title:
+        'cancel of a finished run answers error not_found, sent the moment it ends, on its connection and on another of its user',
       requires: ['cancel'],
     },
     {

@@ -317,13 +317,31 @@ export const eventChecks: Check[] = [
   {
     id: 'R-5.7/cancel-finished-not-found',
     rules: ['R-5.7'],
-    title: 'cancel of a finished run answers error not_found',
+    title:
+      'cancel of a finished run answers error not_found, sent the moment it ends, on its connection and on another of its user',
     requires: ['cancel'],
     async run(context) {
-      const connection = await context.session();
+      const user = context.newUser();
+      const connection = await context.session({ user });
+      // A deployment may serve the user's other connection from another instance than the run's.
+      const other = await context.session({ user, label: 'other' });
       const { ack } = await connection.runToCompletion({ scenario: scenario(context) });
+      const fromOther = [1, 2, 3, 4, 5].map(() => other.newId());
+      for (const id of fromOther) other.send({ type: 'cancel', id, run_id: ack.run_id });
       const answer = await connection.request({ type: 'cancel', run_id: ack.run_id });
       expectErrorAnswer(answer, 'not_found', 'cancel of a finished run');
+      for (const id of fromOther) {
+        const fromOtherAnswer = await other.waitFor(
+          (f) => f.id === id && (f.type === 'ack' || f.type === 'error'),
+          5000,
+          `the answer to cancel ${id}`,
+        );
+        expectErrorAnswer(
+          fromOtherAnswer,
+          'not_found',
+          'cancel of a finished run from another connection of its user',
+        );
+      }
     },
   },
   {

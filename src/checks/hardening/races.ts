@@ -101,6 +101,10 @@ export const raceChecks: Check[] = [
         .waitForRunEnd(ack.run_id, 5000)
         .catch(() => fail('the reader resumed a thread it followed mid-run and never saw the run end'));
       await writer.waitForRunEnd(ack.run_id, 5000);
+      // The writer never resumed: its copy of the thread is the whole numbering, from 1.
+      expectNoStreamViolations('seq order on the writer', (o) =>
+        seqViolations(writer.eventsOfThread(threadId), 1, o),
+      );
       const frames = reader.jsonFrames();
       for (const [index, { ackId }] of windows.entries()) {
         const ackAt = frames.findIndex((f) => f.type === 'ack' && f.id === ackId);

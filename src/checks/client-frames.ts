@@ -2,7 +2,7 @@
 import type { AgentEvent } from '../protocol/index.js';
 import type { Check } from './check.js';
 import { expectEqual, expectErrorAnswer, expectTrue, fail } from './expect.js';
-import { countOfType, scenario, sleep } from './helpers.js';
+import { countOfType, followedThread, scenario, sleep } from './helpers.js';
 
 function sameEvents(a: readonly AgentEvent[], b: readonly AgentEvent[]): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -158,21 +158,12 @@ export const clientFrameChecks: Check[] = [
     title: 'After resume, a connection receives the thread’s new events as they happen',
     requires: ['resume'],
     async run(context) {
-      const user = context.newUser();
-      const writer = await context.session({ user, label: 'writer' });
-      const reader = await context.session({ user, label: 'reader' });
-      const opening = await writer.runToCompletion({ scenario: scenario(context) });
-      const lastSeq = opening.events.at(-1)?.seq ?? 0;
-      const answer = await reader.request({
-        type: 'resume',
-        thread_id: opening.ack.thread_id,
-        after_seq: lastSeq,
-      });
-      expectEqual(answer.type, 'ack', 'answer to resume');
-      const live = await writer.startRunAcked({
-        thread_id: opening.ack.thread_id,
-        scenario: scenario(context),
-      });
+      const {
+        writer,
+        readers: [reader],
+        threadId,
+      } = await followedThread(context, { writer: 'writer', readers: ['reader'] });
+      const live = await writer.startRunAcked({ thread_id: threadId, scenario: scenario(context) });
       const onWriter = await writer.waitForRunEnd(live.run_id);
       const onReader = await reader
         .waitForRunEnd(live.run_id)

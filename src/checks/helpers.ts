@@ -17,6 +17,34 @@ export function scenario(context: CheckContext, overrides: Scenario = {}): Scena
   return { tools: 1, stream_chunks: 2, thinking: false, delay_ms: context.eventDelayMs, ...overrides };
 }
 
+/**
+ * A thread of one user with one finished run, written on `writer` and followed from its head by
+ * each reader (connections of that user opened before the run, each resume acked).
+ */
+export async function followedThread<const Readers extends readonly string[]>(
+  context: CheckContext,
+  labels: { writer: string; readers: Readers },
+  opening: Scenario = scenario(context),
+): Promise<{
+  writer: AepConnection;
+  readers: { [Index in keyof Readers]: AepConnection };
+  threadId: string;
+  head: number;
+}> {
+  const user = context.newUser();
+  const writer = await context.session({ user, label: labels.writer });
+  const readers: AepConnection[] = [];
+  for (const label of labels.readers) readers.push(await context.session({ user, label }));
+  const first = await writer.runToCompletion({ scenario: opening });
+  const threadId = first.ack.thread_id!;
+  const head = first.events.at(-1)?.seq ?? 0;
+  for (const reader of readers) {
+    const answer = await reader.request({ type: 'resume', thread_id: threadId, after_seq: head });
+    expectEqual(answer.type, 'ack', `answer to resume on ${reader.label}`);
+  }
+  return { writer, readers: readers as { [Index in keyof Readers]: AepConnection }, threadId, head };
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -6,7 +6,7 @@
 import type { AepConnection } from '../../client/index.js';
 import type { Check } from '../check.js';
 import { expectEqual, expectTrue, fail } from '../expect.js';
-import { scenario, sleep, statusOf } from '../helpers.js';
+import { followedThread, scenario, sleep, statusOf } from '../helpers.js';
 import { burst, onlyAnswer } from './support.js';
 
 /** In flight for over a second: no run of a burst may end before the whole burst is answered. */
@@ -140,17 +140,11 @@ export const burstChecks: Check[] = [
       'When one of a user’s connections closes, the user’s other subscribed connections keep receiving the thread',
     requires: ['resume'],
     async run(context) {
-      const user = context.newUser();
-      const writer = await context.session({ user, label: 'writer' });
-      const leaving = await context.session({ user, label: 'leaving' });
-      const staying = await context.session({ user, label: 'staying' });
-      const opening = await writer.runToCompletion({ scenario: scenario(context) });
-      const threadId = opening.ack.thread_id!;
-      const head = opening.events.at(-1)?.seq ?? 0;
-      for (const reader of [leaving, staying]) {
-        const answer = await reader.request({ type: 'resume', thread_id: threadId, after_seq: head });
-        expectEqual(answer.type, 'ack', `answer to resume on ${reader.label}`);
-      }
+      const {
+        writer,
+        readers: [leaving, staying],
+        threadId,
+      } = await followedThread(context, { writer: 'writer', readers: ['leaving', 'staying'] });
       await leaving.close();
       await sleep(50);
       const next = await writer.runToCompletion({ thread_id: threadId, scenario: scenario(context) });

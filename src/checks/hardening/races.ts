@@ -7,7 +7,7 @@
 import { CANCEL_DEADLINE_MS, CloseCode } from '../../protocol/index.js';
 import type { Check } from '../check.js';
 import { expectEqual, expectNoStreamViolations, expectTrue, fail } from '../expect.js';
-import { scenario, sleep, statusOf } from '../helpers.js';
+import { followedThread, scenario, sleep, statusOf } from '../helpers.js';
 import {
   runFramingViolations,
   schemaViolations,
@@ -68,14 +68,16 @@ export const raceChecks: Check[] = [
       'A connection that resumes a thread it already follows, again and again while a run streams, gets each later event once, in order',
     requires: ['resume', 'scenarios'],
     async run(context) {
-      const user = context.newUser();
-      const writer = await context.session({ user, label: 'writer' });
-      const reader = await context.session({ user, label: 'reader' });
-      const opening = await writer.runToCompletion({ scenario: scenario(context, { tools: 0 }) });
-      const threadId = opening.ack.thread_id!;
-      const head = opening.events.at(-1)?.seq ?? 0;
-      const first = await reader.request({ type: 'resume', thread_id: threadId, after_seq: head });
-      expectEqual(first.type, 'ack', 'answer to the first resume');
+      const {
+        writer,
+        readers: [reader],
+        threadId,
+        head,
+      } = await followedThread(
+        context,
+        { writer: 'writer', readers: ['reader'] },
+        scenario(context, { tools: 0 }),
+      );
       const ack = await writer.startRunAcked({
         thread_id: threadId,
         text: longText(120),
@@ -144,14 +146,16 @@ export const raceChecks: Check[] = [
     title: 'Three runs of one thread at delay_ms 0 with large events arrive in seq order on every connection',
     requires: ['scenarios', 'resume'],
     async run(context) {
-      const user = context.newUser();
-      const first = await context.session({ user, label: 'first' });
-      const second = await context.session({ user, label: 'second' });
-      const opening = await first.runToCompletion({ scenario: scenario(context, { tools: 0 }) });
-      const threadId = opening.ack.thread_id!;
-      const head = opening.events.at(-1)?.seq ?? 0;
-      const resumed = await second.request({ type: 'resume', thread_id: threadId, after_seq: head });
-      expectEqual(resumed.type, 'ack', 'answer to resume');
+      const {
+        writer: first,
+        readers: [second],
+        threadId,
+        head,
+      } = await followedThread(
+        context,
+        { writer: 'first', readers: ['second'] },
+        scenario(context, { tools: 0 }),
+      );
       const text = longText(600);
       const fast = { tools: 3, stream_chunks: 6, thinking: true, delay_ms: 0 };
       for (let round = 0; round < 2; round++) {

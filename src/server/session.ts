@@ -339,9 +339,11 @@ export class Session implements Subscriber {
         this.ordered.follow(threadId, frame.thread_id ? (await hub.lastSeq(threadId)) + 1 : 1);
       // Stryker disable all: fault injection, off in every conformance run
       // message-joins-with-history: joining a thread sends its history first, as a chat room does on join.
-      if (faults.has('message-joins-with-history') && frame.thread_id && !this.joinedThreads.has(threadId))
-        for (const event of await hub.eventsAfter(threadId, 0)) this.send(event);
-      this.joinedThreads.add(threadId);
+      if (faults.has('message-joins-with-history')) {
+        if (frame.thread_id && !this.joinedThreads.has(threadId))
+          for (const event of await hub.eventsAfter(threadId, 0)) this.send(event);
+        this.joinedThreads.add(threadId);
+      }
       // Stryker restore all
       hub.subscribe(threadId, this);
       let id: unknown = frame.id;
@@ -419,7 +421,7 @@ export class Session implements Subscriber {
         hub.subscribe(frame.thread_id, { userId: this.userId, deliver: (event) => this.deliver(event) });
       this.resumedThreads.add(frame.thread_id);
     }
-    this.joinedThreads.add(frame.thread_id);
+    if (faults.has('message-joins-with-history')) this.joinedThreads.add(frame.thread_id);
     // Stryker restore all
     let replay: AgentEvent[];
     /** The last event the client has once the replay is sent: live events go on after it. */

@@ -89,15 +89,11 @@ describe('reference backend in production mode (Postgres event log, Redis fan-ou
   });
 
   it('passes the whole AEP/1 suite through a round-robin balancer, each connection on the next instance', async () => {
-    const balancer = await startRoundRobinBalancer(
-      cluster.map(({ httpUrl }) => Number(new URL(httpUrl).port)),
-    );
+    const balancer = await startRoundRobinBalancer(cluster);
     try {
-      const target = new URL(cluster[0]!.wsUrl);
-      target.port = String(balancer.port);
       const plan = {
         ...planRun({
-          target: target.href,
+          target: balancer.wsUrl,
           jwtSecret: options.jwtSecret,
           allowedOrigin: ALLOWED_ORIGIN,
           seed: 11,

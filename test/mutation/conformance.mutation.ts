@@ -52,15 +52,13 @@ async function startBalancedDeployment(): Promise<{ wsUrl: string; stop(): Promi
   );
   let balancer: RoundRobinBalancer;
   try {
-    balancer = await startRoundRobinBalancer(instances.map(({ httpUrl }) => Number(new URL(httpUrl).port)));
+    balancer = await startRoundRobinBalancer(instances);
   } catch (error) {
     await Promise.all(instances.map((instance) => instance.close()));
     throw error;
   }
-  const wsUrl = new URL(instances[0]!.wsUrl);
-  wsUrl.port = String(balancer.port);
   return {
-    wsUrl: wsUrl.href,
+    wsUrl: balancer.wsUrl,
     stop: async () => {
       await balancer.close();
       await Promise.all(instances.map((instance) => instance.close()));

@@ -8,11 +8,16 @@ import { once } from 'node:events';
 import { type AddressInfo, createConnection, createServer, type Socket } from 'node:net';
 
 export interface RoundRobinBalancer {
-  port: number;
+  /** The instances' WebSocket URL, on the balancer's port. */
+  wsUrl: string;
   close(): Promise<void>;
 }
 
-export async function startRoundRobinBalancer(upstreamPorts: readonly number[]): Promise<RoundRobinBalancer> {
+/** Instances of one deployment, as `startCluster` returns them: all serve the same path. */
+export async function startRoundRobinBalancer(
+  instances: readonly { wsUrl: string; httpUrl: string }[],
+): Promise<RoundRobinBalancer> {
+  const upstreamPorts = instances.map(({ httpUrl }) => Number(new URL(httpUrl).port));
   const sockets = new Set<Socket>();
   let turn = 0;
   const track = (socket: Socket) => {
@@ -31,8 +36,10 @@ export async function startRoundRobinBalancer(upstreamPorts: readonly number[]):
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
+  const wsUrl = new URL(instances[0]!.wsUrl);
+  wsUrl.port = String((server.address() as AddressInfo).port);
   return {
-    port: (server.address() as AddressInfo).port,
+    wsUrl: wsUrl.href,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
